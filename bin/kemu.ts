@@ -1,0 +1,182 @@
+#!/usr/bin/env node
+// The kemu command line: thin, it parses flags and calls into server/.
+import { parseArgs } from 'node:util';
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { DEFAULTS } from '../model/defaults.js';
+import { startServer } from '../server/app.js';
+import { adminRequest } from '../server/admin-client.js';
+import { renderKubeconfig } from '../server/kubeconfig.js';
+
+const HELP = `kemu — a Kubernetes API-server emulator for offline scale testing
+
+Usage:
+  kemu serve [flags]              serve the Kubernetes API for a hub and many spoke clusters
+  kemu clusters list|add NAME|remove NAME [--data-dir DIR]
+                                  manage the virtual clusters of a running kemu
+  kemu kubeconfig [--cluster NAME] [--data-dir DIR]
+                                  print a kubeconfig for one cluster of a running kemu
+  kemu --help | kemu <command> --help
+`;
+
+const SERVE_HELP = `kemu serve — serve the Kubernetes API for a hub and spoke clusters
+
+Flags:
+  --host HOST          address to listen on (default ${DEFAULTS.host})
+  --port PORT          port, 0 for an ephemeral one (default ${DEFAULTS.port})
+  --data-dir DIR       where the store, CA and token live (default ${DEFAULTS.dataDir})
+  --spokes N           ensure spokes spoke-1..spoke-N exist (default 0; npm start uses ${DEFAULTS.spokes})
+  --kubeconfig FILE    kubeconfig to write, one context per cluster (default ${DEFAULTS.kubeconfig})
+  --tokens-file FILE   extra bearer tokens, kube-apiserver --token-auth-file CSV format
+  --watch-window N     events kept per cluster and resource for resuming watches (default ${DEFAULTS.watchWindow})
+
+The bare API path reaches the hub; /clusters/<name>/<api path> reaches cluster <name>.
+`;
+
+const CLUSTERS_HELP = `kemu clusters — manage the virtual clusters of a running kemu
+
+  kemu clusters list            list clusters
+  kemu clusters add NAME        add a cluster (with default, kube-system, kube-public, kube-node-lease)
+  kemu clusters remove NAME     remove a cluster and everything in it
+
+Flags:
+  --data-dir DIR       the data dir of the running kemu (default ${DEFAULTS.dataDir})
+`;
+
+const KUBECONFIG_HELP = `kemu kubeconfig — print a kubeconfig for one cluster of a running kemu
+
+Flags:
+  --cluster NAME       the cluster (default hub)
+  --data-dir DIR       the data dir of the running kemu (default ${DEFAULTS.dataDir})
+`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === '--help' || command === '-h' || command === 'help') {
+    process.stdout.write(HELP);
+    return command ? 0 : 1;
+  }
+  switch (command) {
+    case 'serve': return serve(rest);
+    case 'clusters': return clusters(rest);
+    case 'kubeconfig': return kubeconfig(rest);
+    default:
+      process.stderr.write(`kemu: unknown command "${command}"\n\n${HELP}`);
+      return 2;
+  }
+}
+
+async function serve(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      host: { type: 'string', default: DEFAULTS.host },
+      port: { type: 'string', default: String(DEFAULTS.port) },
+      'data-dir': { type: 'string', default: DEFAULTS.dataDir },
+      spokes: { type: 'string', default: '0' },
+      kubeconfig: { type: 'string', default: DEFAULTS.kubeconfig },
+      'tokens-file': { type: 'string' },
+      'watch-window': { type: 'string', default: String(DEFAULTS.watchWindow) },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(SERVE_HELP);
+    return 0;
+  }
+  const port = wholeNumber(values.port, '--port');
+  const spokes = wholeNumber(values.spokes, '--spokes');
+  const watchWindow = wholeNumber(values['watch-window'], '--watch-window');
+  const kubeconfigPath = resolve(values.kubeconfig);
+  const server = await startServer({
+    host: values.host, port, dataDir: resolve(values['data-dir']), spokes, kubeconfigPath,
+    tokensFile: values['tokens-file'], watchWindow,
+  });
+  process.stdout.write(`kemu serving ${server.clusters.size} clusters at ${server.url} kubeconfig=${kubeconfigPath}\n`);
+  process.stdout.write(`try: kubectl --kubeconfig ${kubeconfigPath} get namespaces   (contexts: ${server.clusters.list().map((c) => c.name).slice(0, 4).join(', ')}${server.clusters.size > 4 ? ', …' : ''})\n`);
+  await new Promise<void>((done) => {
+    const stop = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      void server.close().then(done);
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+  process.stdout.write('kemu stopped\n');
+  return 0;
+}
+
+async function clusters(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args, allowPositionals: true,
+    options: { 'data-dir': { type: 'string', default: DEFAULTS.dataDir }, help: { type: 'boolean', short: 'h' } },
+  });
+  const [sub, name] = positionals;
+  if (values.help || !sub) {
+    process.stdout.write(CLUSTERS_HELP);
+    return values.help ? 0 : 1;
+  }
+  const dataDir = resolve(values['data-dir']);
+  let res;
+  if (sub === 'list') res = await adminRequest(dataDir, 'GET', '');
+  else if (sub === 'add' && name) res = await adminRequest(dataDir, 'POST', '', { name });
+  else if (sub === 'remove' && name) res = await adminRequest(dataDir, 'DELETE', name);
+  else {
+    process.stderr.write(CLUSTERS_HELP);
+    return 2;
+  }
+  if (res.statusCode >= 300) {
+    process.stderr.write(`kemu: ${res.message}\n`);
+    return 1;
+  }
+  if (sub === 'list') {
+    const items = (res.body as { items: { name: string; creationTimestamp: string }[] }).items;
+    process.stdout.write(`NAME${' '.repeat(20)}CREATED\n`);
+    for (const c of items) process.stdout.write(`${c.name.padEnd(24)}${c.creationTimestamp}\n`);
+  } else {
+    process.stdout.write(`cluster "${name}" ${sub === 'add' ? 'added' : 'removed'}\n`);
+  }
+  return 0;
+}
+
+async function kubeconfig(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      cluster: { type: 'string', default: 'hub' },
+      'data-dir': { type: 'string', default: DEFAULTS.dataDir },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(KUBECONFIG_HELP);
+    return 0;
+  }
+  const dataDir = resolve(values['data-dir']);
+  const list = await adminRequest(dataDir, 'GET', values.cluster);
+  if (list.statusCode >= 300) {
+    process.stderr.write(`kemu: ${list.message}\n`);
+    return 1;
+  }
+  const serving = JSON.parse(await readFile(join(dataDir, 'serving.json'), 'utf8')) as { url: string };
+  const [caCertPem, token] = await Promise.all([
+    readFile(join(dataDir, 'pki', 'ca.crt'), 'utf8'),
+    readFile(join(dataDir, 'admin-token'), 'utf8'),
+  ]);
+  process.stdout.write(renderKubeconfig({ serverUrl: serving.url, clusters: [values.cluster], caCertPem, token: token.trim() }));
+  return 0;
+}
+
+function wholeNumber(v: string, flag: string): number {
+  if (!/^\d+$/.test(v)) {
+    process.stderr.write(`kemu: ${flag} must be a whole number, got "${v}"\n`);
+    process.exit(2);
+  }
+  return Number(v);
+}
+
+main(process.argv.slice(2)).then((code) => { process.exitCode = code; }, (err: unknown) => {
+  process.stderr.write(`kemu: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,443 @@
+// The generic registry: create, get, list, watch, update, delete and deletecollection, written
+// once for every type (kube-apiserver's pkg/registry/generic/registry/store.go). What differs per
+// type lives in ./strategy.ts.
+import { randomUUID } from 'node:crypto';
+import type { ResourceType } from '../catalog.js';
+import { apiVersionOf } from '../catalog.js';
+import type { Clock } from '../clock.js';
+import { rfc3339 } from '../clock.js';
+import { canonicalize, isPlainObject, type KubeObject } from '../object.js';
+import type { Rng } from '../rng.js';
+import { fieldsOf, parseFieldSelector, parseLabelSelector, validateFieldSelectorFor } from '../selectors.js';
+import {
+  alreadyExists, badRequest, conflict, forbidden, internalError, invalid, isStatus, notFound,
+  OPTIMISTIC_LOCK_MESSAGE, Status, type FieldError,
+} from '../status.js';
+import type { ObjectKey } from '../store/keys.js';
+import type { Entry, Store } from '../store/store.js';
+import type { UserInfo } from '../user.js';
+import { generateName, validateObjectMeta } from '../validation.js';
+import type { WatchCache, WatchFilter, WatchSink, Watcher } from '../watch/cache.js';
+import {
+  decodeContinue, encodeContinue, parseResourceVersion, validateListOptions, type ListOptions,
+  type WatchOptions,
+} from './list-options.js';
+import { strategyFor, type Strategy } from './strategy.js';
+
+
+/** Who asks, and of which virtual cluster. */
+export interface RequestScope {
+  readonly cluster: string;
+  readonly user: UserInfo;
+}
+
+export interface WriteOptions {
+  readonly dryRun?: boolean;
+}
+
+export interface DeleteOptions extends WriteOptions {
+  readonly gracePeriodSeconds?: number;
+  readonly propagationPolicy?: string;
+  readonly preconditions?: { readonly uid?: string; readonly resourceVersion?: string };
+}
+
+export interface WriteResult {
+  readonly bytes: Buffer;
+  /** 201 rather than 200. */
+  readonly created: boolean;
+}
+
+export interface DeleteResult {
+  /** The object (still there, or returned on delete), or undefined for a Success Status. */
+  readonly object?: Buffer;
+  readonly uid: string;
+}
+
+export interface ListResult {
+  readonly items: readonly Buffer[];
+  readonly rv: number;
+  readonly continue?: string;
+  readonly remainingItemCount?: number;
+}
+
+export interface WatchStart {
+  readonly watcher: Watcher;
+  /** The resourceVersion every delivered event so far is at or below. */
+  bookmarkRV(): number;
+}
+
+export interface WatchStartSink extends WatchSink {
+  /** Called once, after the initial events, for the watch-list protocol. */
+  initialEventsEnd(rv: number): void;
+}
+
+// etcd's default request size limit (1.5 MiB); kube-apiserver stores nothing larger.
+const MAX_STORED_BYTES = 1.5 * 1024 * 1024;
+// apiserver pkg/registry/generic/registry/store.go: retries of a generated-name collision.
+const GENERATE_NAME_RETRIES = 8;
+const UNDELETABLE_NAMESPACES = new Set(['default', 'kube-system', 'kube-public']);
+
+export class Registry {
+  constructor(
+    private readonly store: Store,
+    private readonly watchCache: WatchCache,
+    private readonly clock: Clock,
+    private readonly rng: Rng,
+  ) {}
+
+  get(scope: RequestScope, rt: ResourceType, namespace: string, name: string): Entry | Status {
+    const entry = this.store.get(this.key(scope, rt, namespace, name));
+    return entry ?? notFound(rt, name);
+  }
+
+  list(scope: RequestScope, rt: ResourceType, namespace: string | undefined, opts: ListOptions): ListResult | Status {
+    const bad = validateListOptions(opts, false);
+    if (bad) return bad;
+    const filter = this.filter(rt, namespace, opts);
+    if (isStatus(filter)) return filter;
+    let after: string | undefined;
+    if (opts.continue) {
+      const token = decodeContinue(opts.continue);
+      if (isStatus(token)) return token;
+      after = token.start;
+    }
+    if (opts.resourceVersion && opts.resourceVersion !== '0') {
+      const rv = parseResourceVersion(opts.resourceVersion);
+      if (isStatus(rv)) return rv;
+    }
+    // resourceVersion=0 is served from the cache, where limit is ignored (cacher.go computeListLimit).
+    const limit = opts.resourceVersion === '0' ? undefined : opts.limit;
+    const coll = { cluster: scope.cluster, group: rt.group, resource: rt.resource, namespace: rt.namespaced ? namespace : undefined };
+    const prefixLen = `${scope.cluster}/${rt.group}/${rt.resource}/`.length + (coll.namespace !== undefined ? coll.namespace.length + 1 : 0);
+    if (!filter.selective) {
+      const page = this.store.list(coll, { after, limit });
+      const items = page.entries.map((e) => e.bytes);
+      if (page.remaining > 0) {
+        const last = page.entries[page.entries.length - 1].key.slice(prefixLen);
+        return { items, rv: page.rv, continue: encodeContinue({ rv: page.rv, start: last }), remainingItemCount: page.remaining };
+      }
+      return { items, rv: page.rv };
+    }
+    const page = this.store.list(coll, { after });
+    const items: Buffer[] = [];
+    let lastKey = '';
+    let more = false;
+    for (const e of page.entries) {
+      const obj = JSON.parse(e.bytes.toString('utf8')) as KubeObject;
+      if (!filter.matches(obj)) continue;
+      if (limit && items.length >= limit) { more = true; break; }
+      items.push(e.bytes);
+      lastKey = e.key;
+    }
+    if (more) return { items, rv: page.rv, continue: encodeContinue({ rv: page.rv, start: lastKey.slice(prefixLen) }) };
+    return { items, rv: page.rv };
+  }
+
+  watch(scope: RequestScope, rt: ResourceType, namespace: string | undefined, opts: WatchOptions, sink: WatchStartSink): WatchStart | Status {
+    const bad = validateListOptions(opts, true);
+    if (bad) return bad;
+    const filter = this.filter(rt, namespace, opts);
+    if (isStatus(filter)) return filter;
+    const coll = { cluster: scope.cluster, group: rt.group, resource: rt.resource, namespace: rt.namespaced ? namespace : undefined };
+    const rvText = opts.resourceVersion ?? '';
+    let fromRV: number;
+    // RV unset or 0 starts with the current state as ADDED events; 1.32's WatchList gate makes
+    // that the sendInitialEvents protocol.
+    const initial = rvText === '' || rvText === '0' || opts.sendInitialEvents === true;
+    if (initial) {
+      const page = this.store.list(coll);
+      for (const e of page.entries) {
+        if (filter.selective && !filter.matches(JSON.parse(e.bytes.toString('utf8')) as KubeObject)) continue;
+        sink.deliver({ type: 'ADDED', bytes: e.bytes, rv: e.rv });
+      }
+      fromRV = page.rv;
+      if (opts.sendInitialEvents && opts.allowWatchBookmarks) sink.initialEventsEnd(fromRV);
+    } else {
+      const rv = parseResourceVersion(rvText);
+      if (isStatus(rv)) return rv;
+      fromRV = rv;
+    }
+    const watcher = this.watchCache.watch(coll, fromRV, filter, sink);
+    if (isStatus(watcher)) return watcher;
+    return { watcher, bookmarkRV: () => Math.max(fromRV, this.store.currentRV) };
+  }
+
+  async create(scope: RequestScope, rt: ResourceType, namespace: string, body: unknown, opts: WriteOptions): Promise<WriteResult | Status> {
+    const obj = this.decode(rt, body);
+    if (isStatus(obj)) return obj;
+    const strategy = strategyFor(rt.group, rt.resource);
+    const meta = obj.metadata;
+    const ns = this.checkNamespace(rt, namespace, meta.namespace);
+    if (isStatus(ns)) return ns;
+    if (rt.namespaced) meta.namespace = namespace;
+    const admitted = this.admitNamespace(scope, rt, namespace, meta.name ?? '');
+    if (admitted) return admitted;
+
+    const now = rfc3339(this.clock.now());
+    meta.uid = randomUUID();
+    meta.creationTimestamp = now;
+    delete meta.resourceVersion;
+    delete meta.deletionTimestamp;
+    delete meta.deletionGracePeriodSeconds;
+    delete meta.selfLink;
+    if (strategy.tracksGeneration) meta.generation = 1; else delete meta.generation;
+    if (rt.subresources.some((s) => s.name === 'status')) delete obj.status;
+    strategy.prepareForCreate(obj);
+    const errs = this.validate(rt, strategy, obj);
+    if (errs.length) return invalid(rt.kind, rt.group, meta.name ?? meta.generateName ?? '', errs);
+
+    const generated = !meta.name && !!meta.generateName;
+    for (let attempt = 0; ; attempt++) {
+      if (generated) meta.name = generateName(meta.generateName as string, () => this.rng.next());
+      const name = meta.name as string;
+      const canonical = canonicalize(obj);
+      const tooBig = checkSize(canonical);
+      if (tooBig) return tooBig;
+      if (opts.dryRun) return { bytes: Buffer.from(JSON.stringify(canonical)), created: true };
+      const res = await this.store.create(this.key(scope, rt, namespace, name), canonical);
+      if (res !== 'exists') return { bytes: res.bytes, created: true };
+      if (!generated) return alreadyExists(rt, name);
+      if (attempt + 1 >= GENERATE_NAME_RETRIES) {
+        const s = alreadyExists(rt, name);
+        return new Status(s.code, s.reason, `${s.message}, the server was not able to generate a unique name for the object`, s.details);
+      }
+    }
+  }
+
+  async update(scope: RequestScope, rt: ResourceType, namespace: string, name: string, subresource: string, body: unknown, opts: WriteOptions): Promise<WriteResult | Status> {
+    const obj = this.decode(rt, body);
+    if (isStatus(obj)) return obj;
+    const strategy = strategyFor(rt.group, rt.resource);
+    if (obj.metadata.name !== undefined && obj.metadata.name !== name) {
+      return badRequest(`the name of the object (${obj.metadata.name}) does not match the name on the URL (${name})`);
+    }
+    const ns = this.checkNamespace(rt, namespace, obj.metadata.namespace);
+    if (isStatus(ns)) return ns;
+    obj.metadata.name = name;
+    const key = this.key(scope, rt, namespace, name);
+    const wantedRV = obj.metadata.resourceVersion;
+    for (;;) {
+      const cur = this.store.get(key);
+      if (!cur) {
+        if (!strategy.allowCreateOnUpdate || subresource) return notFound(rt, name);
+        delete obj.metadata.resourceVersion;
+        return this.create(scope, rt, namespace, obj, opts);
+      }
+      if (wantedRV && wantedRV !== String(cur.rv)) return conflict(rt, name, OPTIMISTIC_LOCK_MESSAGE);
+      const old = JSON.parse(cur.bytes.toString('utf8')) as KubeObject;
+      const next = this.prepareUpdate(rt, strategy, subresource, obj, old);
+      if (isStatus(next)) return next;
+      const errs = this.validate(rt, strategy, next);
+      if (errs.length) return invalid(rt.kind, rt.group, name, errs);
+      const canonical = canonicalize(next);
+      canonical.metadata.resourceVersion = String(cur.rv);
+      const bytes = Buffer.from(JSON.stringify(canonical));
+      // A write that changes nothing is not a write: no new resourceVersion, no event.
+      if (bytes.equals(cur.bytes)) return { bytes: cur.bytes, created: false };
+      const tooBig = checkSize(canonical);
+      if (tooBig) return tooBig;
+      if (opts.dryRun) return { bytes, created: false };
+      const finished = isDeleting(canonical) && !hasFinalizers(rt, canonical);
+      const res = finished
+        ? await this.store.remove(key, cur.rv, canonical)
+        : await this.store.update(key, cur.rv, canonical, old);
+      if (res !== 'conflict') return { bytes: res.bytes, created: false };
+      if (wantedRV) return conflict(rt, name, OPTIMISTIC_LOCK_MESSAGE);
+    }
+  }
+
+  async delete(scope: RequestScope, rt: ResourceType, namespace: string, name: string, opts: DeleteOptions): Promise<DeleteResult | Status> {
+    const strategy = strategyFor(rt.group, rt.resource);
+    const policy = opts.propagationPolicy;
+    if (policy !== undefined && policy !== 'Orphan' && policy !== 'Background' && policy !== 'Foreground') {
+      return invalid('DeleteOptions', 'meta.k8s.io', '', [{ type: 'FieldValueNotSupported', field: 'propagationPolicy', value: policy, detail: 'supported values: "Foreground", "Background", "Orphan", "nil"' }]);
+    }
+    if (rt.group === '' && rt.resource === 'namespaces' && UNDELETABLE_NAMESPACES.has(name)) {
+      return forbidden(rt, name, 'this namespace may not be deleted');
+    }
+    const key = this.key(scope, rt, namespace, name);
+    for (;;) {
+      const cur = this.store.get(key);
+      if (!cur) return notFound(rt, name);
+      const obj = JSON.parse(cur.bytes.toString('utf8')) as KubeObject;
+      const uid = obj.metadata.uid ?? '';
+      const pre = opts.preconditions;
+      if (pre?.uid && pre.uid !== uid) {
+        return conflict(rt, name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${uid}`);
+      }
+      if (pre?.resourceVersion && pre.resourceVersion !== String(cur.rv)) {
+        return conflict(rt, name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${cur.rv}`);
+      }
+      const finalizer = policy === 'Foreground' ? 'foregroundDeletion' : policy === 'Orphan' ? 'orphan' : undefined;
+      if (finalizer || hasFinalizers(rt, obj)) {
+        if (isDeleting(obj) && rt.resource === 'namespaces' && rt.group === '') {
+          return conflict(rt, name, 'The system is ensuring all content is removed from this namespace.  Upon completion, this namespace will automatically be purged by the system.');
+        }
+        const next = structuredClone(obj);
+        next.metadata.deletionTimestamp ??= rfc3339(this.clock.now());
+        next.metadata.deletionGracePeriodSeconds ??= 0;
+        if (finalizer && !next.metadata.finalizers?.includes(finalizer)) {
+          next.metadata.finalizers = [...(next.metadata.finalizers ?? []), finalizer];
+        }
+        if (rt.resource === 'namespaces' && rt.group === '') next.status = { ...(next.status as object), phase: 'Terminating' };
+        const canonical = canonicalize(next);
+        if (opts.dryRun) return { object: Buffer.from(JSON.stringify(canonical)), uid };
+        if (isDeleting(obj) && canonical.metadata.finalizers?.length === obj.metadata.finalizers?.length) {
+          return { object: cur.bytes, uid };
+        }
+        const res = await this.store.update(key, cur.rv, canonical, obj);
+        if (res === 'conflict') continue;
+        return { object: res.bytes, uid };
+      }
+      if (opts.dryRun) return { object: strategy.returnDeletedObject ? cur.bytes : undefined, uid };
+      const res = await this.store.remove(key, cur.rv, obj);
+      if (res === 'conflict') continue;
+      return { object: strategy.returnDeletedObject ? res.bytes : undefined, uid };
+    }
+  }
+
+  async deleteCollection(scope: RequestScope, rt: ResourceType, namespace: string | undefined, list: ListOptions, opts: DeleteOptions): Promise<ListResult | Status> {
+    const page = this.list(scope, rt, namespace, { labelSelector: list.labelSelector, fieldSelector: list.fieldSelector });
+    if (isStatus(page)) return page;
+    const deleted: Buffer[] = [];
+    for (const bytes of page.items) {
+      const meta = (JSON.parse(bytes.toString('utf8')) as KubeObject).metadata;
+      const res = await this.delete(scope, rt, meta.namespace ?? '', meta.name ?? '', opts);
+      if (isStatus(res)) {
+        if (res.code === 404) continue;
+        return res;
+      }
+      deleted.push(res.object ?? bytes);
+    }
+    return { items: deleted, rv: this.store.currentRV };
+  }
+
+  private key(scope: RequestScope, rt: ResourceType, namespace: string, name: string): ObjectKey {
+    return { cluster: scope.cluster, group: rt.group, resource: rt.resource, namespace: rt.namespaced ? namespace : '', name };
+  }
+
+  private decode(rt: ResourceType, body: unknown): KubeObject | Status {
+    if (!isPlainObject(body)) return badRequest(`the body of the request was not a JSON object`);
+    const want = apiVersionOf(rt.group, rt.version);
+    const apiVersion = body.apiVersion ?? want;
+    if (typeof apiVersion !== 'string' || apiVersion !== want) {
+      return badRequest(`the API version in the data (${String(apiVersion)}) does not match the expected API version (${want})`);
+    }
+    const kind = body.kind ?? rt.kind;
+    if (kind !== rt.kind) {
+      return badRequest(`the kind in the data (${String(kind)}) does not match the expected kind (${rt.kind})`);
+    }
+    const meta = body.metadata ?? {};
+    if (!isPlainObject(meta)) return badRequest('metadata must be an object');
+    return { ...body, kind: rt.kind, apiVersion: want, metadata: { ...meta } } as KubeObject;
+  }
+
+  private checkNamespace(rt: ResourceType, urlNamespace: string, bodyNamespace: unknown): Status | undefined {
+    if (rt.namespaced && bodyNamespace !== undefined && bodyNamespace !== '' && bodyNamespace !== urlNamespace) {
+      return badRequest('the namespace of the provided object does not match the namespace sent on the request');
+    }
+    return undefined;
+  }
+
+  /** The NamespaceLifecycle admission plugin: no content in a missing or terminating namespace. */
+  private admitNamespace(scope: RequestScope, rt: ResourceType, namespace: string, name: string): Status | undefined {
+    if (!rt.namespaced) return undefined;
+    const nsRes = { group: '', resource: 'namespaces' };
+    const ns = this.store.get({ cluster: scope.cluster, ...nsRes, namespace: '', name: namespace });
+    if (!ns) return notFound(nsRes, namespace);
+    const obj = JSON.parse(ns.bytes.toString('utf8')) as KubeObject;
+    if (isDeleting(obj)) {
+      return forbidden(rt, name, `unable to create new content in namespace ${namespace} because it is being terminated`,
+        [{ reason: 'NamespaceTerminating', message: `namespace ${namespace} is being terminated`, field: 'metadata.namespace' }]);
+    }
+    return undefined;
+  }
+
+  private validate(rt: ResourceType, strategy: Strategy, obj: KubeObject): FieldError[] {
+    return [...validateObjectMeta(obj.metadata, { namespaced: rt.namespaced, nameRule: strategy.nameRule }), ...strategy.validate(obj)];
+  }
+
+  private prepareUpdate(rt: ResourceType, strategy: Strategy, subresource: string, obj: KubeObject, old: KubeObject): KubeObject | Status {
+    const hasStatus = rt.subresources.some((s) => s.name === 'status');
+    let next: KubeObject;
+    if (subresource === 'status') {
+      // Writes to /status change only .status (and metadata a controller may touch).
+      next = structuredClone(old);
+      if (obj.status === undefined) delete next.status; else next.status = obj.status;
+    } else if (subresource === 'finalize' && rt.resource === 'namespaces') {
+      next = structuredClone(old);
+      next.spec = { ...(old.spec as object), finalizers: (obj.spec as { finalizers?: string[] } | undefined)?.finalizers ?? [] };
+    } else if (subresource) {
+      return internalError(`subresource ${subresource} is not writable here`);
+    } else {
+      next = obj;
+      if (hasStatus) {
+        if (old.status === undefined) delete next.status; else next.status = old.status;
+      }
+      const m = next.metadata;
+      const o = old.metadata;
+      m.uid = o.uid;
+      m.creationTimestamp = o.creationTimestamp;
+      m.namespace = o.namespace;
+      if (o.deletionTimestamp) m.deletionTimestamp = o.deletionTimestamp; else delete m.deletionTimestamp;
+      if (o.deletionGracePeriodSeconds !== undefined) m.deletionGracePeriodSeconds = o.deletionGracePeriodSeconds;
+      else delete m.deletionGracePeriodSeconds;
+      if (strategy.tracksGeneration) {
+        m.generation = (o.generation ?? 1) + (specChanged(next, old) ? 1 : 0);
+      } else if (o.generation !== undefined) {
+        m.generation = o.generation;
+      } else {
+        delete m.generation;
+      }
+      if (isDeleting(old)) {
+        const added = (m.finalizers ?? []).filter((f) => !(o.finalizers ?? []).includes(f));
+        if (added.length) {
+          return invalid(rt.kind, rt.group, o.name ?? '', [{ type: 'FieldValueForbidden', field: 'metadata.finalizers',
+            detail: `no new finalizers can be added if the object is being deleted, found new finalizers []string{${added.map((f) => JSON.stringify(f)).join(', ')}}` }]);
+        }
+      }
+    }
+    if (next.metadata.finalizers && next.metadata.finalizers.length === 0) delete next.metadata.finalizers;
+    return next;
+  }
+
+  private filter(rt: ResourceType, namespace: string | undefined, opts: ListOptions): (WatchFilter & { selective: boolean }) | Status {
+    const labels = parseLabelSelector(opts.labelSelector ?? '');
+    if (isStatus(labels)) return labels;
+    const fields = parseFieldSelector(opts.fieldSelector ?? '');
+    if (isStatus(fields)) return fields;
+    if (!fields.empty) {
+      const unsupported = validateFieldSelectorFor(fields, rt.group, rt.resource);
+      if (unsupported) return unsupported;
+    }
+    const selective = !labels.empty || !fields.empty;
+    return {
+      namespace: rt.namespaced ? namespace : undefined,
+      selective,
+      matches: (obj: KubeObject) => labels.matches(obj.metadata.labels) && (fields.empty || fields.matches(fieldsOf(rt.group, rt.resource, obj))),
+    };
+  }
+}
+
+function isDeleting(obj: KubeObject): boolean {
+  return !!obj.metadata.deletionTimestamp;
+}
+
+function hasFinalizers(rt: ResourceType, obj: KubeObject): boolean {
+  if (obj.metadata.finalizers?.length) return true;
+  if (rt.group === '' && rt.resource === 'namespaces') {
+    return !!(obj.spec as { finalizers?: string[] } | undefined)?.finalizers?.length;
+  }
+  return false;
+}
+
+function specChanged(a: KubeObject, b: KubeObject): boolean {
+  const strip = (o: KubeObject) => JSON.stringify({ ...o, metadata: undefined, status: undefined });
+  return strip(a) !== strip(b);
+}
+
+function checkSize(obj: KubeObject): Status | undefined {
+  const n = Buffer.byteLength(JSON.stringify(obj));
+  if (n > MAX_STORED_BYTES) return internalError('etcdserver: request is too large');
+  return undefined;
+}

@@ -1,0 +1,86 @@
+// Per-type behaviour, looked up by group/resource, as the generic registry's strategies do in
+// kube-apiserver (pkg/registry/<group>/<resource>/strategy.go). Everything not listed here uses
+// the default strategy.
+import type { FieldError } from '../status.js';
+import type { KubeObject } from '../object.js';
+import type { NameRule } from '../validation.js';
+
+export interface Strategy {
+  readonly nameRule: NameRule;
+  /** metadata.generation is set to 1 on create and bumped when the spec changes. */
+  readonly tracksGeneration: boolean;
+  /** PUT of a missing object creates it (Events, Leases, Endpoints). */
+  readonly allowCreateOnUpdate: boolean;
+  /** DELETE answers with the deleted object instead of a Success Status. */
+  readonly returnDeletedObject: boolean;
+  /** Sets server-owned fields on a new object (status defaults, finalizers). */
+  prepareForCreate(obj: KubeObject): void;
+  validate(obj: KubeObject): FieldError[];
+}
+
+const base: Strategy = {
+  nameRule: 'subdomain',
+  tracksGeneration: false,
+  allowCreateOnUpdate: false,
+  returnDeletedObject: false,
+  prepareForCreate() {},
+  validate: () => [],
+};
+
+function define(overrides: Partial<Strategy>): Strategy {
+  return Object.freeze({ ...base, ...overrides });
+}
+
+const generation = define({ tracksGeneration: true });
+
+// Which types use DNS labels and which keep generation: registry strategies and ValidateObjectMeta
+// callers in pkg/apis/*/validation (ValidateNamespaceName, ValidateServiceName, ...).
+const STRATEGIES: Record<string, Strategy> = {
+  '/namespaces': define({
+    nameRule: 'label',
+    returnDeletedObject: true,
+    prepareForCreate(obj) {
+      const spec = (obj.spec ?? {}) as { finalizers?: string[] };
+      if (!spec.finalizers?.includes('kubernetes')) spec.finalizers = [...(spec.finalizers ?? []), 'kubernetes'];
+      obj.spec = spec;
+      obj.status = { phase: 'Active' };
+    },
+  }),
+  '/services': define({ nameRule: 'dns1035' }),
+  '/pods': define({
+    returnDeletedObject: true,
+    prepareForCreate(obj) {
+      obj.status = { phase: 'Pending', qosClass: 'BestEffort' };
+    },
+  }),
+  '/serviceaccounts': define({ returnDeletedObject: true }),
+  '/replicationcontrollers': generation,
+  '/events': define({ allowCreateOnUpdate: true }),
+  '/endpoints': define({ allowCreateOnUpdate: true }),
+  'events.k8s.io/events': define({ allowCreateOnUpdate: true }),
+  'coordination.k8s.io/leases': define({ allowCreateOnUpdate: true }),
+  'apps/deployments': generation,
+  'apps/replicasets': generation,
+  'apps/statefulsets': generation,
+  'apps/daemonsets': generation,
+  'batch/jobs': generation,
+  'batch/cronjobs': generation,
+  'networking.k8s.io/ingresses': generation,
+  'networking.k8s.io/networkpolicies': generation,
+  'policy/poddisruptionbudgets': generation,
+  'apiextensions.k8s.io/customresourcedefinitions': generation,
+  'admissionregistration.k8s.io/validatingwebhookconfigurations': generation,
+  'admissionregistration.k8s.io/mutatingwebhookconfigurations': generation,
+  'admissionregistration.k8s.io/validatingadmissionpolicies': generation,
+  'flowcontrol.apiserver.k8s.io/flowschemas': generation,
+  'flowcontrol.apiserver.k8s.io/prioritylevelconfigurations': generation,
+  'storage.k8s.io/storageclasses': define({ returnDeletedObject: true }),
+  'rbac.authorization.k8s.io/roles': define({ nameRule: 'path' }),
+  'rbac.authorization.k8s.io/clusterroles': define({ nameRule: 'path' }),
+  'rbac.authorization.k8s.io/rolebindings': define({ nameRule: 'path' }),
+  'rbac.authorization.k8s.io/clusterrolebindings': define({ nameRule: 'path' }),
+};
+
+export function strategyFor(group: string, resource: string): Strategy {
+  return STRATEGIES[`${group}/${resource}`] ?? base;
+}

@@ -1,0 +1,225 @@
+// The store: a thin layer on LMDB in the manner of kine. One resourceVersion counter per store,
+// persisted in the same transaction as each write; conditional writes (create-if-absent,
+// update-if-version) are checked inside LMDB's write transaction, so the read-modify-write loop
+// of the registry is optimistic like etcd's GuaranteedUpdate. A write is acknowledged only after
+// its transaction is flushed; events go out after that, in resourceVersion order.
+import { open, type Database, type RootDatabase } from 'lmdb';
+import type { KubeObject } from '../object.js';
+import {
+  collectionPrefix, clusterPrefix, objectKey, prefixEnd, type CollectionKey, type ObjectKey,
+} from './keys.js';
+
+export interface Entry {
+  readonly key: string;
+  readonly rv: number;
+  /** The object's JSON as served, resourceVersion included. */
+  readonly bytes: Buffer;
+}
+
+export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
+
+export interface StoreEvent {
+  readonly type: WatchEventType;
+  readonly key: ObjectKey;
+  readonly rv: number;
+  readonly bytes: Buffer;
+  readonly object: KubeObject;
+  /** The state before a MODIFIED or DELETED event, for selector transitions. */
+  readonly prevObject?: KubeObject;
+}
+
+export interface ListPage {
+  readonly entries: readonly Entry[];
+  /** The store's resourceVersion in the snapshot the page was read from. */
+  readonly rv: number;
+  /** Entries after this page in the same snapshot (0 when the page is the last). */
+  readonly remaining: number;
+}
+
+export interface StoreOptions {
+  readonly path: string;
+  /** Initial LMDB map size in bytes; LMDB grows it as needed. */
+  readonly mapSize?: number;
+}
+
+export type StoreListener = (e: StoreEvent) => void;
+
+const RV_KEY = 'rv';
+
+export class Store {
+  private readonly root: RootDatabase;
+  private readonly objects: Database<Buffer, string>;
+  private readonly meta: Database<unknown, string>;
+  private nextRV: number;
+  /** Highest resourceVersion settled (committed or failed) with all below it settled too. */
+  private settledRV: number;
+  private readonly pending = new Map<number, StoreEvent | null>();
+  private readonly listeners = new Set<StoreListener>();
+  /** The resourceVersion at open: events before it are not in any watch window. */
+  readonly openedAtRV: number;
+
+  private constructor(opts: StoreOptions) {
+    this.root = open({ path: opts.path, mapSize: opts.mapSize, maxDbs: 4 });
+    this.objects = this.root.openDB<Buffer, string>({ name: 'objects', encoding: 'binary', useVersions: true });
+    this.meta = this.root.openDB<unknown, string>({ name: 'meta', encoding: 'json' });
+    const rv = Number(this.meta.get(RV_KEY) ?? 0);
+    this.nextRV = rv;
+    this.settledRV = rv;
+    this.openedAtRV = rv;
+  }
+
+  static open(opts: StoreOptions): Store {
+    return new Store(opts);
+  }
+
+  /** The newest resourceVersion whose write and every earlier one has been settled. */
+  get currentRV(): number {
+    return this.settledRV;
+  }
+
+  get(key: ObjectKey): Entry | undefined {
+    const k = objectKey(key);
+    const e = this.objects.getEntry(k);
+    if (!e || e.value === undefined) return undefined;
+    return { key: k, rv: e.version ?? 0, bytes: e.value };
+  }
+
+  /** One page of a collection from one consistent snapshot. */
+  list(coll: CollectionKey, opts: { after?: string; limit?: number } = {}): ListPage {
+    const prefix = collectionPrefix(coll);
+    const end = prefixEnd(prefix);
+    const txn = this.root.useReadTransaction();
+    try {
+      const rv = Number(this.meta.get(RV_KEY, { transaction: txn }) ?? 0);
+      const start = opts.after !== undefined ? `${prefix}${opts.after}\u0000` : prefix;
+      const entries: Entry[] = [];
+      const limit = opts.limit && opts.limit > 0 ? opts.limit : Infinity;
+      let lastKey: string | undefined;
+      for (const { key, value, version } of this.objects.getRange({ start, end, transaction: txn, versions: true })) {
+        if (entries.length >= limit) break;
+        entries.push({ key, rv: version ?? 0, bytes: value });
+        lastKey = key;
+      }
+      let remaining = 0;
+      if (entries.length >= limit && lastKey !== undefined) {
+        remaining = this.objects.getKeysCount({ start: `${lastKey}\u0000`, end, transaction: txn });
+      }
+      return { entries, rv, remaining };
+    } finally {
+      txn.done();
+    }
+  }
+
+  /** Creates the object unless the key exists. The object's resourceVersion is set here. */
+  async create(key: ObjectKey, obj: KubeObject): Promise<Entry | 'exists'> {
+    const k = objectKey(key);
+    const rv = ++this.nextRV;
+    const bytes = serialize(obj, rv);
+    const ok = await this.commit(rv, () => this.objects.ifNoExists(k, () => {
+      this.objects.put(k, bytes, rv);
+      this.meta.put(RV_KEY, rv);
+    }), { type: 'ADDED', key, rv, bytes, object: obj });
+    return ok ? { key: k, rv, bytes } : 'exists';
+  }
+
+  /** Replaces the object if it is still at expectedRV. */
+  async update(key: ObjectKey, expectedRV: number, obj: KubeObject, prev: KubeObject): Promise<Entry | 'conflict'> {
+    const k = objectKey(key);
+    const rv = ++this.nextRV;
+    const bytes = serialize(obj, rv);
+    const ok = await this.commit(rv, () => this.objects.ifVersion(k, expectedRV, () => {
+      this.objects.put(k, bytes, rv);
+      this.meta.put(RV_KEY, rv);
+    }), { type: 'MODIFIED', key, rv, bytes, object: obj, prevObject: prev });
+    return ok ? { key: k, rv, bytes } : 'conflict';
+  }
+
+  /** Removes the object if it is still at expectedRV; `last` is its final state for watchers. */
+  async remove(key: ObjectKey, expectedRV: number, last: KubeObject): Promise<Entry | 'conflict'> {
+    const k = objectKey(key);
+    const rv = ++this.nextRV;
+    const bytes = serialize(last, rv);
+    const ok = await this.commit(rv, () => this.objects.ifVersion(k, expectedRV, () => {
+      this.objects.remove(k);
+      this.meta.put(RV_KEY, rv);
+    }), { type: 'DELETED', key, rv, bytes, object: last, prevObject: last });
+    return ok ? { key: k, rv, bytes } : 'conflict';
+  }
+
+  /** Drops every object of a cluster, without events: the cluster itself goes away. */
+  async dropCluster(cluster: string): Promise<void> {
+    const start = clusterPrefix(cluster);
+    const end = prefixEnd(start);
+    await this.objects.transaction(() => {
+      for (const key of this.objects.getKeys({ start, end })) this.objects.remove(key);
+    });
+    await this.root.flushed;
+  }
+
+  /** Object counts per `<cluster>/<group>/<resource>`, from one scan of the keys. */
+  countByCollection(): Map<string, number> {
+    const counts = new Map<string, number>();
+    for (const key of this.objects.getKeys({})) {
+      const parts = key.split('/', 3);
+      const coll = parts.join('/');
+      counts.set(coll, (counts.get(coll) ?? 0) + 1);
+    }
+    return counts;
+  }
+
+  getMeta<T>(key: string): T | undefined {
+    return this.meta.get(key) as T | undefined;
+  }
+
+  async putMeta(key: string, value: unknown): Promise<void> {
+    await this.meta.put(key, value);
+    await this.root.flushed;
+  }
+
+  async removeMeta(key: string): Promise<void> {
+    await this.meta.remove(key);
+    await this.root.flushed;
+  }
+
+  metaKeys(prefix: string): string[] {
+    return Array.from(this.meta.getKeys({ start: prefix, end: `${prefix}\uffff` }));
+  }
+
+  subscribe(fn: StoreListener): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  async close(): Promise<void> {
+    await this.root.close();
+  }
+
+  private async commit(rv: number, write: () => Promise<boolean>, event: StoreEvent): Promise<boolean> {
+    let ok = false;
+    try {
+      ok = await write();
+      if (ok) await this.root.flushed;
+    } finally {
+      this.settle(rv, ok ? event : null);
+    }
+    return ok;
+  }
+
+  // Writes settle in the order LMDB committed them, but promise callbacks are not a contract:
+  // hold each event until every smaller resourceVersion has settled.
+  private settle(rv: number, event: StoreEvent | null): void {
+    this.pending.set(rv, event);
+    while (this.pending.has(this.settledRV + 1)) {
+      const next = this.settledRV + 1;
+      const e = this.pending.get(next);
+      this.pending.delete(next);
+      this.settledRV = next;
+      if (e) for (const fn of this.listeners) fn(e);
+    }
+  }
+}
+
+function serialize(obj: KubeObject, rv: number): Buffer {
+  obj.metadata.resourceVersion = String(rv);
+  return Buffer.from(JSON.stringify(obj));
+}

@@ -1,0 +1,128 @@
+// The watch cache: per (cluster, group, resource) a bounded window of recent events, so a watch
+// from any resourceVersion inside the window replays what the client missed, and one older than
+// the window gets 410 Expired, as kube-apiserver's cacher does.
+import { expired, type Status } from '../status.js';
+import type { Store, StoreEvent } from '../store/store.js';
+import type { CollectionKey } from '../store/keys.js';
+
+export interface WatchFilter {
+  /** undefined: every namespace. */
+  readonly namespace?: string;
+  matches(obj: StoreEvent['object']): boolean;
+}
+
+/**
+ * What a watcher receives. `type` differs from the store event's when the object moved into
+ * (ADDED) or out of (DELETED) the watcher's selector; `bytes` are shared by every watcher.
+ */
+export interface WatchDelivery {
+  readonly type: StoreEvent['type'];
+  readonly bytes: Buffer;
+  readonly rv: number;
+}
+
+export interface WatchSink {
+  deliver(d: WatchDelivery): void;
+}
+
+export interface Watcher {
+  stop(): void;
+}
+
+interface Ring {
+  readonly events: StoreEvent[];
+  /** Every event of the collection with rv > startRV is still in `events`. */
+  startRV: number;
+  readonly watchers: Set<ActiveWatcher>;
+}
+
+interface ActiveWatcher {
+  readonly filter: WatchFilter;
+  readonly sink: WatchSink;
+  readonly fromRV: number;
+}
+
+export interface WatchCacheOptions {
+  /** Events kept per (cluster, resource). */
+  readonly windowSize: number;
+}
+
+export class WatchCache {
+  private readonly rings = new Map<string, Ring>();
+  private readonly unsubscribe: () => void;
+
+  constructor(private readonly store: Store, private readonly opts: WatchCacheOptions) {
+    this.unsubscribe = store.subscribe((e) => this.onEvent(e));
+  }
+
+  /**
+   * Starts a watch that receives every matching event with rv > fromRV. Fails with 410 Expired
+   * when events after fromRV have left the window.
+   */
+  watch(coll: CollectionKey, fromRV: number, filter: WatchFilter, sink: WatchSink): Watcher | Status {
+    const ring = this.ring(coll);
+    if (fromRV < ring.startRV) {
+      return expired(`too old resource version: ${fromRV} (${ring.startRV + 1})`);
+    }
+    const w: ActiveWatcher = { filter, sink, fromRV };
+    for (const e of ring.events) if (e.rv > fromRV) deliver(w, e);
+    ring.watchers.add(w);
+    return { stop: () => ring.watchers.delete(w) };
+  }
+
+  /** Closes the window of every collection of a cluster (the cluster was removed). */
+  dropCluster(cluster: string): void {
+    for (const k of this.rings.keys()) if (k.startsWith(`${cluster}/`)) this.rings.delete(k);
+  }
+
+  /** Number of watchers, for metrics. */
+  watcherCount(): number {
+    let n = 0;
+    for (const r of this.rings.values()) n += r.watchers.size;
+    return n;
+  }
+
+  close(): void {
+    this.unsubscribe();
+  }
+
+  private ring(coll: CollectionKey): Ring {
+    const k = `${coll.cluster}/${coll.group}/${coll.resource}`;
+    let r = this.rings.get(k);
+    if (!r) {
+      // No event of this collection has happened since the store opened, or a ring would exist.
+      r = { events: [], startRV: this.store.openedAtRV, watchers: new Set() };
+      this.rings.set(k, r);
+    }
+    return r;
+  }
+
+  private onEvent(e: StoreEvent): void {
+    const r = this.ring({ cluster: e.key.cluster, group: e.key.group, resource: e.key.resource });
+    r.events.push(e);
+    if (r.events.length > this.opts.windowSize) {
+      const dropped = r.events.shift();
+      if (dropped) r.startRV = dropped.rv;
+    }
+    for (const w of r.watchers) if (e.rv > w.fromRV) deliver(w, e);
+  }
+}
+
+function deliver(w: ActiveWatcher, e: StoreEvent): void {
+  const send = (type: StoreEvent['type']) => w.sink.deliver({ type, bytes: e.bytes, rv: e.rv });
+  const ns = w.filter.namespace;
+  if (ns !== undefined && e.key.namespace !== ns) return;
+  const now = e.type !== 'DELETED' && w.filter.matches(e.object);
+  const before = e.prevObject !== undefined && w.filter.matches(e.prevObject);
+  if (e.type === 'ADDED') {
+    if (now) send('ADDED');
+  } else if (e.type === 'DELETED') {
+    if (before) send('DELETED');
+  } else if (now && before) {
+    send('MODIFIED');
+  } else if (now) {
+    send('ADDED');
+  } else if (before) {
+    send('DELETED');
+  }
+}

@@ -1,0 +1,42 @@
+// kemu's own small admin API (not a Kubernetes API): list, add and remove virtual clusters.
+//   GET    /kemu/v1/clusters          -> {"items":[{"name":"hub","creationTimestamp":…},…]}
+//   POST   /kemu/v1/clusters {"name"} -> 201 with the cluster
+//   DELETE /kemu/v1/clusters/<name>   -> 200 with the cluster
+import type { Clusters } from '../model/clusters.js';
+import { isPlainObject } from '../model/object.js';
+import { badRequest, forbidden, isStatus, Status } from '../model/status.js';
+import type { UserInfo } from '../model/user.js';
+import type { HttpAnswer } from './http-answer.js';
+
+export const ADMIN_PREFIX = '/kemu/v1/clusters';
+const ADMIN_GROUP = 'system:masters';
+
+export type AdminAnswer = HttpAnswer | Status;
+
+function json(statusCode: number, v: unknown): HttpAnswer {
+  return { statusCode, headers: { 'Content-Type': 'application/json' }, body: Buffer.from(JSON.stringify(v)) };
+}
+
+export async function serveAdmin(clusters: Clusters, method: string, path: string, user: UserInfo, body: unknown): Promise<AdminAnswer | undefined> {
+  if (path !== ADMIN_PREFIX && !path.startsWith(`${ADMIN_PREFIX}/`)) return undefined;
+  if (!user.groups.includes(ADMIN_GROUP)) {
+    return forbidden({ group: 'kemu', resource: 'clusters' }, '', `User "${user.name}" cannot manage clusters`);
+  }
+  const name = path.slice(ADMIN_PREFIX.length + 1);
+  if (!name) {
+    if (method === 'GET') return json(200, { items: clusters.list() });
+    if (method === 'POST') {
+      const n = isPlainObject(body) ? body.name : undefined;
+      if (typeof n !== 'string') return badRequest('the body must be {"name": "<cluster>"}');
+      const added = await clusters.add(n);
+      return isStatus(added) ? added : json(201, added);
+    }
+  } else if (method === 'DELETE') {
+    const removed = await clusters.remove(name);
+    return isStatus(removed) ? removed : json(200, removed);
+  } else if (method === 'GET') {
+    const found = clusters.list().find((c) => c.name === name);
+    return found ? json(200, found) : new Status(404, 'NotFound', `clusters "${name}" not found`, { name, group: 'kemu', kind: 'clusters' });
+  }
+  return new Status(405, 'MethodNotAllowed', `${method} is not supported on ${path}`);
+}

@@ -1,0 +1,145 @@
+// Assembles one kemu: store, watch cache, registry, clusters, discovery and the HTTP pipeline,
+// served over TLS on one port for every virtual cluster.
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import Fastify from 'fastify';
+import { loadBuiltinCatalog } from '../model/catalog.js';
+import { realClock, type Clock } from '../model/clock.js';
+import { Clusters, HUB } from '../model/clusters.js';
+import { DEFAULTS } from '../model/defaults.js';
+import { Registry } from '../model/registry/registry.js';
+import { cryptoRng, type Rng } from '../model/rng.js';
+import { Store } from '../model/store/store.js';
+import { parseObjectKey } from '../model/store/keys.js';
+import { WatchCache } from '../model/watch/cache.js';
+import { isStatus } from '../model/status.js';
+import { createTokenAuthenticator, ensureAdminToken } from './authn.js';
+import { DiscoveryDocuments } from './discovery.js';
+import { ResourceHandlers } from './handlers.js';
+import { renderKubeconfig, writeKubeconfig } from './kubeconfig.js';
+import { ApiserverMetrics } from './metrics.js';
+import { OpenAPIDocuments } from './openapi.js';
+import { installPipeline } from './pipeline.js';
+import { ensureTlsMaterial } from './tls.js';
+import { WatchStreams } from './watch.js';
+
+export interface ServerOptions {
+  readonly host?: string;
+  /** 0 picks an ephemeral port. */
+  readonly port?: number;
+  readonly dataDir: string;
+  /** Ensures spokes `spoke-1` … `spoke-N` exist (more may exist from earlier runs). */
+  readonly spokes?: number;
+  /** Where to write the kubeconfig; rewritten when clusters are added or removed. */
+  readonly kubeconfigPath?: string;
+  readonly tokensFile?: string;
+  readonly watchWindow?: number;
+  readonly clock?: Clock;
+  readonly rng?: Rng;
+}
+
+export interface KemuServer {
+  readonly url: string;
+  readonly port: number;
+  readonly adminToken: string;
+  readonly caCertPem: string;
+  readonly clusters: Clusters;
+  readonly kubeconfigPath?: string;
+  close(): Promise<void>;
+}
+
+// The release kemu answers as; kubectl 1.32 sees no version skew.
+export const KUBE_VERSION = Object.freeze({
+  major: '1', minor: '32', gitVersion: 'v1.32.13+kemu', gitCommit: '0000000000000000000000000000000000000000',
+  gitTreeState: 'clean', buildDate: '2026-01-01T00:00:00Z', goVersion: 'go1.23.12', compiler: 'gc', platform: 'linux/amd64',
+});
+
+export function spokeNames(n: number): string[] {
+  return Array.from({ length: n }, (_, i) => `spoke-${i + 1}`);
+}
+
+export async function startServer(opts: ServerOptions): Promise<KemuServer> {
+  const host = opts.host ?? DEFAULTS.host;
+  const clock = opts.clock ?? realClock;
+  const rng = opts.rng ?? cryptoRng();
+  await mkdir(opts.dataDir, { recursive: true, mode: 0o700 });
+  const [tls, adminToken] = await Promise.all([
+    ensureTlsMaterial(opts.dataDir, [host]),
+    ensureAdminToken(opts.dataDir),
+  ]);
+  const authenticator = createTokenAuthenticator({ adminToken, tokensFile: opts.tokensFile });
+  const catalog = loadBuiltinCatalog();
+  const store = Store.open({ path: join(opts.dataDir, 'store.mdb') });
+  const watchCache = new WatchCache(store, { windowSize: opts.watchWindow ?? DEFAULTS.watchWindow });
+  const registry = new Registry(store, watchCache, clock, rng);
+  const clusters = new Clusters(store, registry, watchCache, catalog, clock);
+  await clusters.ensure([HUB, ...spokeNames(opts.spokes ?? 0)]);
+
+  const metrics = new ApiserverMetrics();
+  countStoredObjects(store, metrics);
+  const watches = new WatchStreams(clock, metrics, {
+    maxBufferedBytes: DEFAULTS.watchMaxBufferedBytes, bookmarkIntervalMs: DEFAULTS.bookmarkIntervalMs,
+  });
+  clusters.onRemove((name) => watches.endCluster(name));
+  const tokenUser = (token: string) => {
+    const u = authenticator.authenticate(`Bearer ${token}`);
+    return isStatus(u) ? undefined : u;
+  };
+  const handlers = new ResourceHandlers(registry, watches, rng, tokenUser);
+
+  const app = Fastify({
+    https: { key: tls.keyPem, cert: tls.certPem },
+    bodyLimit: DEFAULTS.maxRequestBodyBytes,
+    logger: false,
+    forceCloseConnections: true,
+  });
+  // The discovery document names the address clients reach; it is known once listening.
+  let discovery: DiscoveryDocuments | undefined;
+  const openapi = new OpenAPIDocuments();
+  installPipeline(app, {
+    authenticator, clusters, catalog, metrics, handlers, version: KUBE_VERSION,
+    get discovery() {
+      if (!discovery) throw new Error('discovery used before listen');
+      return discovery;
+    },
+    openapi, maxRequestBodyBytes: DEFAULTS.maxRequestBodyBytes,
+  });
+  await app.listen({ host, port: opts.port ?? DEFAULTS.port });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  const urlHost = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host;
+  const url = `https://${urlHost}:${port}`;
+  discovery = new DiscoveryDocuments(catalog, `${urlHost}:${port}`);
+  await writeFile(join(opts.dataDir, 'serving.json'), JSON.stringify({ url }), { mode: 0o600 });
+
+  const writeConfig = async () => {
+    if (!opts.kubeconfigPath) return;
+    const text = renderKubeconfig({ serverUrl: url, clusters: clusters.list().map((c) => c.name), caCertPem: tls.caCertPem, token: adminToken });
+    await writeKubeconfig(opts.kubeconfigPath, text);
+  };
+  await writeConfig();
+  clusters.onChange(() => void writeConfig());
+
+  return {
+    url, port, adminToken, caCertPem: tls.caCertPem, clusters, kubeconfigPath: opts.kubeconfigPath,
+    async close() {
+      watches.endAll();
+      await app.close();
+      watchCache.close();
+      await store.close();
+    },
+  };
+}
+
+function countStoredObjects(store: Store, metrics: ApiserverMetrics): void {
+  const label = (group: string, resource: string) => (group ? `${resource}.${group}` : resource);
+  for (const [key, n] of store.countByCollection()) {
+    const k = parseObjectKey(`${key}//`);
+    metrics.storageObjects.set({ resource: label(k.group, k.resource), cluster: k.cluster }, n);
+  }
+  store.subscribe((e) => {
+    const labels = { resource: label(e.key.group, e.key.resource), cluster: e.key.cluster };
+    if (e.type === 'ADDED') metrics.storageObjects.inc(labels);
+    else if (e.type === 'DELETED') metrics.storageObjects.dec(labels);
+  });
+}

@@ -1,0 +1,278 @@
+// The handler stage: one function per verb, turning a parsed request into registry calls and
+// the registry's answers into responses (AS/pkg/endpoints/handlers/{get,create,update,delete,
+// patch,watch}.go).
+import type { FastifyReply } from 'fastify';
+import type { ResourceType } from '../model/catalog.js';
+import { apiVersionOf } from '../model/catalog.js';
+import type { KubeObject } from '../model/object.js';
+import { isPlainObject } from '../model/object.js';
+import type { DeleteOptions, Registry, RequestScope } from '../model/registry/registry.js';
+import type { WatchOptions } from '../model/registry/list-options.js';
+import { review } from '../model/registry/reviews.js';
+import type { Rng } from '../model/rng.js';
+import {
+  badRequest, conflict, invalid, isStatus, methodNotAllowed, OPTIMISTIC_LOCK_MESSAGE, Status,
+} from '../model/status.js';
+import type { UserInfo } from '../model/user.js';
+import { decodeBody } from './body.js';
+import { negotiateOutput, type OutputFormat } from './negotiate.js';
+import { applyPatch, parsePatch, patchTypeOf } from './patch.js';
+import type { RequestInfo } from './requestinfo.js';
+import { listBytes, sendBytes, sendStatus, successStatus } from './respond.js';
+import { parseIncludeObject, toTable } from './table.js';
+import type { WatchStreams } from './watch.js';
+
+export interface ResourceRequest {
+  readonly info: RequestInfo;
+  readonly rt: ResourceType;
+  readonly scope: RequestScope;
+  readonly query: URLSearchParams;
+  readonly body?: Buffer;
+  readonly contentType?: string;
+  readonly accept?: string;
+}
+
+// GET ?watch without timeoutSeconds: minRequestTimeout (1800 s) times 1 + rand (handlers/get.go).
+const MIN_REQUEST_TIMEOUT_S = 1800;
+// Retries of a patch whose base object changed underneath it (patch.go's conflict retries).
+const PATCH_CONFLICT_RETRIES = 5;
+
+export class ResourceHandlers {
+  constructor(
+    private readonly registry: Registry,
+    private readonly watches: WatchStreams,
+    private readonly rng: Rng,
+    private readonly tokenUser: (token: string) => UserInfo | undefined,
+  ) {}
+
+  async handle(r: ResourceRequest, reply: FastifyReply): Promise<FastifyReply | undefined> {
+    const { info, rt } = r;
+    const verb = info.verb;
+    if (info.subresource && !rt.subresources.some((s) => s.name === info.subresource)) {
+      return sendStatus(reply, new Status(404, 'NotFound', 'the server could not find the requested resource'));
+    }
+    const allowed = info.subresource ? rt.subresources.find((s) => s.name === info.subresource)?.verbs ?? [] : rt.verbs;
+    if (!allowed.includes(verb === 'watch' && !info.name ? 'watch' : verb) && !(verb === 'watch' && allowed.includes('get'))) {
+      return sendStatus(reply, methodNotAllowed(verb, rt));
+    }
+    if (info.subresource && info.subresource !== 'status' && info.subresource !== 'finalize') {
+      return sendStatus(reply, new Status(405, 'MethodNotAllowed', `the subresource ${info.subresource} is not served by kemu yet`));
+    }
+    const format = negotiateOutput(r.accept, verb === 'get' || verb === 'list' || verb === 'watch');
+    if (isStatus(format)) return sendStatus(reply, format);
+    const ns = info.namespace;
+    switch (verb) {
+      case 'get': return this.get(r, reply, format);
+      case 'list': return this.list(r, reply, format);
+      case 'watch': return this.watch(r, reply, format);
+      case 'create': return this.create(r, reply, format);
+      case 'update': return this.update(r, reply, format);
+      case 'patch': return this.patch(r, reply, format);
+      case 'delete': return this.delete(r, reply, format);
+      case 'deletecollection': return this.deleteCollection(r, reply, format, ns);
+      default: return sendStatus(reply, methodNotAllowed(verb, rt));
+    }
+  }
+
+  private get(r: ResourceRequest, reply: FastifyReply, format: OutputFormat): FastifyReply {
+    const e = this.registry.get(r.scope, r.rt, r.info.namespace, r.info.name);
+    if (isStatus(e)) return sendStatus(reply, e);
+    if (format === 'table') {
+      const obj = JSON.parse(e.bytes.toString('utf8')) as KubeObject;
+      return sendTable(reply, toTable([obj], { resourceVersion: obj.metadata.resourceVersion ?? '' }, parseIncludeObject(r.query.get('includeObject'))));
+    }
+    return sendBytes(reply, 200, e.bytes, format);
+  }
+
+  private list(r: ResourceRequest, reply: FastifyReply, format: OutputFormat): FastifyReply {
+    const opts = listOptions(r.query);
+    if (isStatus(opts)) return sendStatus(reply, opts);
+    const res = this.registry.list(r.scope, r.rt, namespaceOf(r), opts);
+    if (isStatus(res)) return sendStatus(reply, res);
+    const meta = {
+      resourceVersion: String(res.rv),
+      ...(res.continue ? { continue: res.continue } : {}),
+      ...(res.remainingItemCount !== undefined ? { remainingItemCount: res.remainingItemCount } : {}),
+    };
+    if (format === 'table') {
+      const objs = res.items.map((b) => JSON.parse(b.toString('utf8')) as KubeObject);
+      return sendTable(reply, toTable(objs, meta, parseIncludeObject(r.query.get('includeObject'))));
+    }
+    return sendBytes(reply, 200, listBytes(r.rt.listKind, apiVersionOf(r.rt.group, r.rt.version), meta, res.items), format);
+  }
+
+  private watch(r: ResourceRequest, reply: FastifyReply, format: OutputFormat): FastifyReply | undefined {
+    const opts = listOptions(r.query);
+    if (isStatus(opts)) return sendStatus(reply, opts);
+    let fieldSelector = opts.fieldSelector;
+    if (r.info.name) {
+      // A named watch is a watch with metadata.name=<name> (handlers/get.go).
+      const byName = `metadata.name=${r.info.name}`;
+      if (fieldSelector && !fieldSelector.split(',').includes(byName)) {
+        return sendStatus(reply, badRequest("fieldSelector metadata.name doesn't match requested name"));
+      }
+      fieldSelector = fieldSelector ? fieldSelector : byName;
+    }
+    const timeoutParam = r.query.get('timeoutSeconds');
+    const timeoutSeconds = timeoutParam !== null && /^\d+$/.test(timeoutParam) && Number(timeoutParam) > 0
+      ? Number(timeoutParam)
+      : MIN_REQUEST_TIMEOUT_S * (1 + this.rng.next());
+    const watchOpts: WatchOptions = { ...opts, fieldSelector };
+    const failed = this.watches.serve(reply.raw, {
+      cluster: r.scope.cluster, rt: r.rt, timeoutSeconds, bookmarks: opts.allowWatchBookmarks === true,
+      table: format === 'table' ? parseIncludeObject(r.query.get('includeObject')) : undefined,
+    }, (sink) => this.registry.watch(r.scope, r.rt, namespaceOf(r), watchOpts, sink), () => undefined);
+    if (failed) return sendStatus(reply, failed);
+    reply.hijack();
+    return undefined;
+  }
+
+  private async create(r: ResourceRequest, reply: FastifyReply, format: OutputFormat): Promise<FastifyReply> {
+    const body = decodeBody(r.body, r.contentType);
+    if (isStatus(body)) return sendStatus(reply, body);
+    const dryRun = dryRunOf(r.query);
+    if (isStatus(dryRun)) return sendStatus(reply, dryRun);
+    const answered = review(r.rt, body, r.scope.user, this.tokenUser);
+    if (answered) {
+      if (isStatus(answered)) return sendStatus(reply, answered);
+      return sendBytes(reply, 201, Buffer.from(JSON.stringify(answered)), format);
+    }
+    if (!r.rt.verbs.includes('get')) return sendStatus(reply, methodNotAllowed('create', r.rt));
+    const res = await this.registry.create(r.scope, r.rt, r.info.namespace, body, { dryRun });
+    if (isStatus(res)) return sendStatus(reply, res);
+    return sendBytes(reply, 201, res.bytes, format);
+  }
+
+  private async update(r: ResourceRequest, reply: FastifyReply, format: OutputFormat): Promise<FastifyReply> {
+    const body = decodeBody(r.body, r.contentType);
+    if (isStatus(body)) return sendStatus(reply, body);
+    const dryRun = dryRunOf(r.query);
+    if (isStatus(dryRun)) return sendStatus(reply, dryRun);
+    const res = await this.registry.update(r.scope, r.rt, r.info.namespace, r.info.name, r.info.subresource, body, { dryRun });
+    if (isStatus(res)) return sendStatus(reply, res);
+    return sendBytes(reply, res.created ? 201 : 200, res.bytes, format);
+  }
+
+  private async patch(r: ResourceRequest, reply: FastifyReply, format: OutputFormat): Promise<FastifyReply> {
+    const type = patchTypeOf(r.contentType);
+    if (isStatus(type)) return sendStatus(reply, type);
+    const patch = parsePatch(r.body);
+    if (isStatus(patch)) return sendStatus(reply, patch);
+    const dryRun = dryRunOf(r.query);
+    if (isStatus(dryRun)) return sendStatus(reply, dryRun);
+    if (r.query.get('force') !== null) {
+      return sendStatus(reply, invalid('PatchOptions', 'meta.k8s.io', '', [{ type: 'FieldValueForbidden', field: 'force', detail: 'may not be specified for non-apply patch' }]));
+    }
+    for (let attempt = 0; ; attempt++) {
+      const cur = this.registry.get(r.scope, r.rt, r.info.namespace, r.info.name);
+      if (isStatus(cur)) return sendStatus(reply, cur);
+      const base = JSON.parse(cur.bytes.toString('utf8')) as KubeObject;
+      const patched = applyPatch(type, base, patch);
+      if (isStatus(patched)) return sendStatus(reply, patched);
+      if (!isPlainObject(patched) || !isPlainObject(patched.metadata)) return sendStatus(reply, badRequest('the patch removed the object metadata'));
+      // The client's own precondition, if the patch sets one; otherwise the version we patched.
+      const clientRV = isPlainObject(patch) && isPlainObject(patch.metadata) && typeof patch.metadata.resourceVersion === 'string';
+      if (!clientRV) patched.metadata.resourceVersion = String(cur.rv);
+      const res = await this.registry.update(r.scope, r.rt, r.info.namespace, r.info.name, r.info.subresource, patched, { dryRun });
+      if (isStatus(res)) {
+        if (res.code === 409 && res.reason === 'Conflict' && !clientRV && attempt < PATCH_CONFLICT_RETRIES) continue;
+        return sendStatus(reply, res.code === 409 && res.reason === 'Conflict' ? conflict(r.rt, r.info.name, OPTIMISTIC_LOCK_MESSAGE) : res);
+      }
+      return sendBytes(reply, 200, res.bytes, format);
+    }
+  }
+
+  private async delete(r: ResourceRequest, reply: FastifyReply, format: OutputFormat): Promise<FastifyReply> {
+    const opts = deleteOptions(r);
+    if (isStatus(opts)) return sendStatus(reply, opts);
+    const res = await this.registry.delete(r.scope, r.rt, r.info.namespace, r.info.name, opts);
+    if (isStatus(res)) return sendStatus(reply, res);
+    if (res.object) return sendBytes(reply, 200, res.object, format);
+    const details: Record<string, string> = { name: r.info.name };
+    if (r.rt.group) details.group = r.rt.group;
+    details.kind = r.rt.resource;
+    details.uid = res.uid;
+    return sendBytes(reply, 200, successStatus(details), format);
+  }
+
+  private async deleteCollection(r: ResourceRequest, reply: FastifyReply, format: OutputFormat, ns: string): Promise<FastifyReply> {
+    if (r.rt.group === '' && r.rt.resource === 'namespaces') return sendStatus(reply, methodNotAllowed('deletecollection', r.rt));
+    const list = listOptions(r.query);
+    if (isStatus(list)) return sendStatus(reply, list);
+    const opts = deleteOptions(r);
+    if (isStatus(opts)) return sendStatus(reply, opts);
+    const res = await this.registry.deleteCollection(r.scope, r.rt, r.rt.namespaced && ns ? ns : undefined, list, opts);
+    if (isStatus(res)) return sendStatus(reply, res);
+    return sendBytes(reply, 200, listBytes(r.rt.listKind, apiVersionOf(r.rt.group, r.rt.version), { resourceVersion: String(res.rv) }, res.items), format);
+  }
+}
+
+function sendTable(reply: FastifyReply, bytes: Buffer): FastifyReply {
+  return reply.code(200).header('Content-Type', 'application/json;as=Table;v=v1;g=meta.k8s.io').send(bytes);
+}
+
+function namespaceOf(r: ResourceRequest): string | undefined {
+  return r.rt.namespaced && r.info.namespace ? r.info.namespace : undefined;
+}
+
+function intParam(q: URLSearchParams, name: string): number | undefined | Status {
+  const v = q.get(name);
+  if (v === null || v === '') return undefined;
+  if (!/^-?\d+$/.test(v)) return badRequest(`invalid value for ${name}: ${v}: strconv.ParseInt: parsing ${JSON.stringify(v)}: invalid syntax`);
+  return Number(v);
+}
+
+function boolParam(q: URLSearchParams, name: string): boolean | undefined {
+  const v = q.get(name);
+  if (v === null) return undefined;
+  return v === 'true' || v === '1';
+}
+
+function listOptions(q: URLSearchParams): WatchOptions | Status {
+  const limit = intParam(q, 'limit');
+  if (isStatus(limit)) return limit;
+  return {
+    labelSelector: q.get('labelSelector') ?? undefined,
+    fieldSelector: q.get('fieldSelector') ?? undefined,
+    limit: limit && limit > 0 ? limit : undefined,
+    continue: q.get('continue') || undefined,
+    resourceVersion: q.get('resourceVersion') ?? undefined,
+    resourceVersionMatch: q.get('resourceVersionMatch') || undefined,
+    allowWatchBookmarks: boolParam(q, 'allowWatchBookmarks'),
+    sendInitialEvents: boolParam(q, 'sendInitialEvents'),
+  };
+}
+
+function dryRunOf(q: URLSearchParams): boolean | Status {
+  const values = q.getAll('dryRun');
+  if (values.length === 0) return false;
+  for (const v of values) {
+    if (v !== 'All') {
+      return invalid('CreateOptions', 'meta.k8s.io', '', [{ type: 'FieldValueNotSupported', field: 'dryRun', value: values, detail: 'supported values: "All"' }]);
+    }
+  }
+  return true;
+}
+
+function deleteOptions(r: ResourceRequest): DeleteOptions | Status {
+  let body: Record<string, unknown> = {};
+  if (r.body && r.body.length > 0) {
+    const decoded = decodeBody(r.body, r.contentType);
+    if (isStatus(decoded)) return decoded;
+    if (isPlainObject(decoded)) body = decoded;
+  }
+  const grace = intParam(r.query, 'gracePeriodSeconds');
+  if (isStatus(grace)) return grace;
+  const dryRun = r.query.getAll('dryRun').length ? dryRunOf(r.query) : Array.isArray(body.dryRun) && body.dryRun.includes('All');
+  if (isStatus(dryRun)) return dryRun;
+  const pre = isPlainObject(body.preconditions) ? body.preconditions : undefined;
+  return {
+    dryRun,
+    gracePeriodSeconds: grace ?? (typeof body.gracePeriodSeconds === 'number' ? body.gracePeriodSeconds : undefined),
+    propagationPolicy: r.query.get('propagationPolicy') ?? (typeof body.propagationPolicy === 'string' ? body.propagationPolicy : undefined),
+    preconditions: pre ? {
+      uid: typeof pre.uid === 'string' ? pre.uid : undefined,
+      resourceVersion: typeof pre.resourceVersion === 'string' ? pre.resourceVersion : undefined,
+    } : undefined,
+  };
+}

@@ -1,0 +1,165 @@
+// The one way through, in kube-apiserver's order (DefaultBuildHandlerChain):
+//   route (RequestInfo) -> authenticate -> flow control -> handler -> registry -> store -> response.
+// Authentication runs in onRequest, before the body is read, so an unauthenticated client costs
+// no body parsing. Every failure leaves as a metav1.Status.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ResourceCatalog } from '../model/catalog.js';
+import type { Clusters } from '../model/clusters.js';
+import { internalError, isStatus, tooLarge, type Status } from '../model/status.js';
+import type { UserInfo } from '../model/user.js';
+import { serveAdmin } from './admin.js';
+import type { Authenticator } from './authn.js';
+import { decodeBody } from './body.js';
+import type { DiscoveryDocuments } from './discovery.js';
+import type { ResourceHandlers } from './handlers.js';
+import type { HttpAnswer } from './http-answer.js';
+import { metricVerb, type ApiserverMetrics, type RequestLabels } from './metrics.js';
+import type { OpenAPIDocuments } from './openapi.js';
+import { parseRequestInfo, type RequestInfo } from './requestinfo.js';
+import { sendStatus, sendText } from './respond.js';
+
+export interface PipelineDeps {
+  readonly authenticator: Authenticator;
+  readonly clusters: Clusters;
+  readonly catalog: ResourceCatalog;
+  readonly discovery: DiscoveryDocuments;
+  readonly openapi: OpenAPIDocuments;
+  readonly metrics: ApiserverMetrics;
+  readonly handlers: ResourceHandlers;
+  readonly version: Readonly<Record<string, string>>;
+  readonly maxRequestBodyBytes: number;
+}
+
+interface RequestState {
+  info: RequestInfo;
+  query: URLSearchParams;
+  user?: UserInfo;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    kemu: RequestState | null;
+  }
+}
+
+// Readable without credentials, as system:public-info-viewer allows.
+const PUBLIC_PATHS = new Set(['/version', '/healthz', '/livez', '/readyz']);
+const HEALTH_CHECKS = ['ping', 'log', 'etcd', 'poststarthook/start-kube-apiserver-admission-initializer'];
+
+export function installPipeline(app: FastifyInstance, deps: PipelineDeps): void {
+  app.decorateRequest('kemu', null);
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: deps.maxRequestBodyBytes }, (_req, body, done) => done(null, body));
+
+  app.addHook('onRequest', async (req, reply) => {
+    const url = req.raw.url ?? '/';
+    const q = url.indexOf('?');
+    const query = new URLSearchParams(q < 0 ? '' : url.slice(q + 1));
+    const info = parseRequestInfo(req.method, q < 0 ? url : url.slice(0, q), query);
+    const state: RequestState = { info, query };
+    req.kemu = state;
+    observe(deps.metrics, req, reply, state);
+    if (PUBLIC_PATHS.has(info.kubePath)) return;
+    const user = deps.authenticator.authenticate(req.headers.authorization);
+    if (isStatus(user)) return sendStatus(reply, user);
+    state.user = user;
+  });
+
+  app.setErrorHandler((err: Error & { code?: string; statusCode?: number }, _req, reply) => {
+    if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return sendStatus(reply, tooLarge(deps.maxRequestBodyBytes));
+    if (err.statusCode && err.statusCode < 500) {
+      return sendText(reply, err.statusCode, err.message);
+    }
+    reply.log.error(err);
+    return sendStatus(reply, internalError(err.message));
+  });
+
+  app.route({
+    method: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
+    url: '/*',
+    handler: async (req, reply) => {
+      const state = req.kemu;
+      if (!state) return sendStatus(reply, internalError('request info missing'));
+      const { info } = state;
+      const publicAnswer = servePublic(info, state.query, deps.version);
+      if (publicAnswer) return sendAnswer(reply, publicAnswer);
+      const user = state.user;
+      if (!user) return sendStatus(reply, internalError('unauthenticated request reached the handler'));
+      if (info.clusterPrefix === '') {
+        const admin = await serveAdmin(deps.clusters, req.method, info.kubePath, user, req.body ? decodeBody(req.body as Buffer, req.headers['content-type']) : undefined);
+        if (admin) return isStatus(admin) ? sendStatus(reply, admin) : sendAnswer(reply, admin);
+        if (info.kubePath === '/metrics') {
+          return reply.header('Content-Type', deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
+        }
+      }
+      if (!deps.clusters.has(info.cluster)) return sendText(reply, 404, '404 page not found');
+      if (!info.isResourceRequest) {
+        const accept = req.headers.accept;
+        const inm = req.headers['if-none-match'];
+        const answer = deps.discovery.respond(info.kubePath, accept, inm)
+          ?? deps.openapi.respond(info.kubePath, state.query, accept, inm, info.clusterPrefix);
+        if (answer) return sendAnswer(reply, answer);
+        return sendText(reply, 404, '404 page not found');
+      }
+      const rt = deps.catalog.lookup(info.apiGroup, info.apiVersion, info.resource);
+      if (!rt) return sendText(reply, 404, '404 page not found');
+      return deps.handlers.handle({
+        info, rt, scope: { cluster: info.cluster, user }, query: state.query,
+        body: req.body as Buffer | undefined, contentType: req.headers['content-type'], accept: req.headers.accept,
+      }, reply);
+    },
+  });
+}
+
+function sendAnswer(reply: FastifyReply, a: HttpAnswer): FastifyReply {
+  reply.code(a.statusCode).headers(a.headers);
+  // A 304 carries no body and so no Content-Type: client-go's HTTP cache merges the 304's
+  // headers into the cached response, and a stray type would change how it is parsed.
+  return a.statusCode === 304 ? reply.send() : reply.send(a.body);
+}
+
+function servePublic(info: RequestInfo, query: URLSearchParams, version: Readonly<Record<string, string>>): HttpAnswer | undefined {
+  if (info.kubePath === '/version') {
+    return { statusCode: 200, headers: { 'Content-Type': 'application/json' }, body: Buffer.from(JSON.stringify(version, null, 2)) };
+  }
+  if (info.kubePath === '/healthz' || info.kubePath === '/livez' || info.kubePath === '/readyz') {
+    const name = info.kubePath.slice(1);
+    const text = query.has('verbose')
+      ? `${HEALTH_CHECKS.map((c) => `[+]${c} ok`).join('\n')}\n${name} check passed\n`
+      : 'ok';
+    return { statusCode: 200, headers: { 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff' }, body: Buffer.from(text) };
+  }
+  return undefined;
+}
+
+function scopeOf(info: RequestInfo): string {
+  if (!info.isResourceRequest) return '';
+  if (info.name) return 'resource';
+  if (info.namespace && info.resource !== 'namespaces') return 'namespace';
+  return 'cluster';
+}
+
+/** Records apiserver_request_total / _duration_seconds / inflight when the response closes. */
+function observe(metrics: ApiserverMetrics, req: FastifyRequest, reply: FastifyReply, state: RequestState): void {
+  const started = process.hrtime.bigint();
+  const { info } = state;
+  const mutating = info.verb === 'create' || info.verb === 'update' || info.verb === 'patch' || info.verb === 'delete' || info.verb === 'deletecollection';
+  const longRunning = info.verb === 'watch';
+  const labels: RequestLabels = {
+    verb: metricVerb(info.verb, req.headers['content-type']),
+    dry_run: state.query.has('dryRun') ? 'All' : '',
+    group: info.apiGroup, version: info.apiVersion, resource: info.resource, subresource: info.subresource,
+    scope: scopeOf(info), component: 'apiserver', cluster: info.cluster,
+  };
+  const kind = { request_kind: mutating ? 'mutating' : 'readOnly' };
+  const lr = { verb: labels.verb, group: labels.group, version: labels.version, resource: labels.resource, subresource: labels.subresource, scope: labels.scope, component: 'apiserver', cluster: labels.cluster };
+  if (longRunning) metrics.longrunning.inc(lr); else metrics.inflight.inc(kind);
+  reply.raw.once('close', () => {
+    if (longRunning) metrics.longrunning.dec(lr); else metrics.inflight.dec(kind);
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    if (longRunning) metrics.requestTotal.inc({ ...labels, code: String(reply.raw.statusCode) });
+    else metrics.observeRequest(labels, reply.raw.statusCode, seconds);
+  });
+}
+
+export type { Status };

@@ -1,0 +1,47 @@
+// Writing answers: stored bytes as they are, lists assembled from stored bytes, and every
+// failure as a metav1.Status.
+import type { FastifyReply } from 'fastify';
+import { stringify as toYaml } from 'yaml';
+import type { Status } from '../model/status.js';
+import type { OutputFormat } from './negotiate.js';
+
+export function sendStatus(reply: FastifyReply, s: Status): FastifyReply {
+  if (s.details?.retryAfterSeconds !== undefined) reply.header('Retry-After', String(s.details.retryAfterSeconds));
+  return reply.code(s.code).header('Content-Type', 'application/json').send(Buffer.from(JSON.stringify(s.toJSON())));
+}
+
+export function sendBytes(reply: FastifyReply, code: number, bytes: Buffer, format: OutputFormat = 'json'): FastifyReply {
+  if (format === 'yaml') {
+    return reply.code(code).header('Content-Type', 'application/yaml').send(toYaml(JSON.parse(bytes.toString('utf8'))));
+  }
+  return reply.code(code).header('Content-Type', 'application/json').send(bytes);
+}
+
+export function sendText(reply: FastifyReply, code: number, text: string): FastifyReply {
+  return reply.code(code).header('Content-Type', 'text/plain; charset=utf-8').send(text);
+}
+
+export interface ListMeta {
+  readonly resourceVersion: string;
+  readonly continue?: string;
+  readonly remainingItemCount?: number;
+}
+
+const COMMA = Buffer.from(',');
+
+/** `{"kind":…List,…,"items":[…]}` from stored bytes, without parsing them. */
+export function listBytes(listKind: string, apiVersion: string, meta: ListMeta, items: readonly Buffer[]): Buffer {
+  const head = Buffer.from(`{"kind":${JSON.stringify(listKind)},"apiVersion":${JSON.stringify(apiVersion)},"metadata":${JSON.stringify(meta)},"items":[`);
+  const parts: Buffer[] = [head];
+  items.forEach((b, i) => {
+    if (i > 0) parts.push(COMMA);
+    parts.push(b);
+  });
+  parts.push(Buffer.from(']}'));
+  return Buffer.concat(parts);
+}
+
+/** The Success Status a DELETE answers with when the object is gone (store.go finalizeDelete). */
+export function successStatus(details: Record<string, string>): Buffer {
+  return Buffer.from(JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details }));
+}
