@@ -34,6 +34,8 @@ export interface ServerOptions {
   readonly kubeconfigPath?: string;
   readonly tokensFile?: string;
   readonly watchWindow?: number;
+  /** Interval of watch progress bookmarks. */
+  readonly bookmarkIntervalMs?: number;
   readonly clock?: Clock;
   readonly rng?: Rng;
 }
@@ -78,7 +80,7 @@ export async function startServer(opts: ServerOptions): Promise<KemuServer> {
   const metrics = new ApiserverMetrics();
   countStoredObjects(store, metrics);
   const watches = new WatchStreams(clock, metrics, {
-    maxBufferedBytes: DEFAULTS.watchMaxBufferedBytes, bookmarkIntervalMs: DEFAULTS.bookmarkIntervalMs,
+    maxBufferedBytes: DEFAULTS.watchMaxBufferedBytes, bookmarkIntervalMs: opts.bookmarkIntervalMs ?? DEFAULTS.bookmarkIntervalMs,
   });
   clusters.onRemove((name) => watches.endCluster(name));
   const tokenUser = (token: string) => {

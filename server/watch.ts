@@ -96,7 +96,8 @@ export class WatchStreams {
       deliver: (d: WatchDelivery) => deliverObject(d.type, d.bytes),
       initialEventsEnd: (rv) => bookmark(rv, true),
     };
-    const timers: Array<ReturnType<Clock['setTimeout']>> = [];
+    let deadline: ReturnType<Clock['setTimeout']> | undefined;
+    let bookmarkTimer: ReturnType<Clock['setTimeout']> | undefined;
     let started: WatchStart | undefined;
     const stream: Stream = {
       cluster: opts.cluster,
@@ -104,7 +105,8 @@ export class WatchStreams {
         if (ended) return;
         ended = true;
         started?.watcher.stop();
-        for (const t of timers) this.clock.clearTimeout(t);
+        if (deadline) this.clock.clearTimeout(deadline);
+        if (bookmarkTimer) this.clock.clearTimeout(bookmarkTimer);
         this.active.delete(stream);
         res.end();
         onEnd();
@@ -128,15 +130,15 @@ export class WatchStreams {
       stream.end();
       return undefined;
     }
-    timers.push(this.clock.setTimeout(() => stream.end(), opts.timeoutSeconds * 1000));
+    deadline = this.clock.setTimeout(() => stream.end(), opts.timeoutSeconds * 1000);
     if (opts.bookmarks) {
       const watch = started;
       const tick = (): void => {
         if (ended) return;
         bookmark(watch.bookmarkRV(), false);
-        timers.push(this.clock.setTimeout(tick, this.limits.bookmarkIntervalMs));
+        bookmarkTimer = this.clock.setTimeout(tick, this.limits.bookmarkIntervalMs);
       };
-      timers.push(this.clock.setTimeout(tick, this.limits.bookmarkIntervalMs));
+      bookmarkTimer = this.clock.setTimeout(tick, this.limits.bookmarkIntervalMs);
     }
     return undefined;
   }
