@@ -2,6 +2,7 @@
 // once for every type (kube-apiserver's pkg/registry/generic/registry/store.go). What differs per
 // type lives in ./strategy.ts.
 import { randomUUID } from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
 import type { ResourceType } from '../catalog.js';
 import { apiVersionOf } from '../catalog.js';
 import type { Clock } from '../clock.js';
@@ -231,9 +232,9 @@ export class Registry {
       if (errs.length) return invalid(rt.kind, rt.group, name, errs);
       const canonical = canonicalize(next);
       canonical.metadata.resourceVersion = String(cur.rv);
-      const bytes = Buffer.from(JSON.stringify(canonical));
       // A write that changes nothing is not a write: no new resourceVersion, no event.
-      if (bytes.equals(cur.bytes)) return { bytes: cur.bytes, created: false };
+      if (isDeepStrictEqual(canonical, old)) return { bytes: cur.bytes, created: false };
+      const bytes = Buffer.from(JSON.stringify(canonical));
       const tooBig = checkSize(canonical);
       if (tooBig) return tooBig;
       if (opts.dryRun) return { bytes, created: false };
@@ -432,8 +433,8 @@ function hasFinalizers(rt: ResourceType, obj: KubeObject): boolean {
 }
 
 function specChanged(a: KubeObject, b: KubeObject): boolean {
-  const strip = (o: KubeObject) => JSON.stringify({ ...o, metadata: undefined, status: undefined });
-  return strip(a) !== strip(b);
+  const strip = ({ metadata: _m, status: _s, ...rest }: KubeObject) => rest;
+  return !isDeepStrictEqual(strip(a), strip(b));
 }
 
 function checkSize(obj: KubeObject): Status | undefined {
