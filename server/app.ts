@@ -7,6 +7,7 @@ import { loadBuiltinCatalog } from '../model/catalog.js';
 import { realClock, type Clock } from '../model/clock.js';
 import { Clusters, HUB } from '../model/clusters.js';
 import { DEFAULTS } from '../model/defaults.js';
+import { NamespaceController } from '../model/lifecycle/namespace.js';
 import { Registry } from '../model/registry/registry.js';
 import { cryptoRng, type Rng } from '../model/rng.js';
 import { Store } from '../model/store/store.js';
@@ -76,6 +77,7 @@ export async function startServer(opts: ServerOptions): Promise<KemuServer> {
   const registry = new Registry(store, watchCache, clock, rng);
   const clusters = new Clusters(store, registry, watchCache, catalog, clock);
   await clusters.ensure([HUB, ...spokeNames(opts.spokes ?? 0)]);
+  const namespaceController = new NamespaceController(store, registry, catalog);
 
   const metrics = new ApiserverMetrics();
   countStoredObjects(store, metrics);
@@ -127,6 +129,7 @@ export async function startServer(opts: ServerOptions): Promise<KemuServer> {
     async close() {
       watches.endAll();
       await app.close();
+      namespaceController.close();
       watchCache.close();
       await store.close();
     },

@@ -12,6 +12,14 @@ const deployment = (name: string, replicas = 1) => ({
   spec: { replicas, selector: { matchLabels: { app: name } }, template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'c', image: 'nginx' }] } } },
 });
 
+async function until(check: () => Promise<boolean>, ms = 5000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('condition not reached in time');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 test.before(async () => {
   ts = await startTestServer();
 });
@@ -108,7 +116,7 @@ test('dryRun=All runs validation but stores nothing', async () => {
   assert.is(bad.status, 422);
 });
 
-test('namespaces: system ones exist, default may not be deleted, deletion sets Terminating and blocks creates', async () => {
+test('namespaces: system ones exist, default may not be deleted, deletion finalizes once content is gone', async () => {
   const names = (await ts.req('GET', '/api/v1/namespaces')).json<{ items: Obj[] }>().items.map((n) => n.metadata.name);
   for (const n of ['default', 'kube-system', 'kube-public', 'kube-node-lease']) assert.ok(names.includes(n), n);
   const forbidden = await ts.req('DELETE', '/api/v1/namespaces/default');
@@ -117,14 +125,19 @@ test('namespaces: system ones exist, default may not be deleted, deletion sets T
   const ns = (await ts.req('POST', '/api/v1/namespaces', { metadata: { name: 'doomed' } })).json<Obj & { spec: { finalizers: string[] }; status: { phase: string } }>();
   assert.equal(ns.spec.finalizers, ['kubernetes']);
   assert.is(ns.status.phase, 'Active');
+  await ts.req('POST', '/api/v1/namespaces/doomed/configmaps', { metadata: { name: 'plain' } });
+  await ts.req('POST', '/api/v1/namespaces/doomed/configmaps', { metadata: { name: 'held', finalizers: ['example.com/hold'] } });
   const del = (await ts.req('DELETE', '/api/v1/namespaces/doomed')).json<Obj & { status: { phase: string } }>();
   assert.is(del.status.phase, 'Terminating');
+  const again = await ts.req('DELETE', '/api/v1/namespaces/doomed');
+  assert.is(again.status, 409);
   const create = await ts.req('POST', '/api/v1/namespaces/doomed/configmaps', { metadata: { name: 'c' } });
   assert.is(create.status, 403);
   assert.is(create.json<{ message: string }>().message, 'configmaps "c" is forbidden: unable to create new content in namespace doomed because it is being terminated');
-  const fin = await ts.req('PUT', '/api/v1/namespaces/doomed/finalize', { metadata: { name: 'doomed' }, spec: { finalizers: [] } });
-  assert.is(fin.status, 200);
-  assert.is((await ts.req('GET', '/api/v1/namespaces/doomed')).status, 404);
+  await until(async () => (await ts.req('GET', '/api/v1/namespaces/doomed/configmaps/plain')).status === 404);
+  assert.is((await ts.req('GET', '/api/v1/namespaces/doomed')).status, 200, 'held by content with a finalizer');
+  await ts.req('PUT', '/api/v1/namespaces/doomed/configmaps/held', { metadata: { name: 'held', finalizers: [] } });
+  await until(async () => (await ts.req('GET', '/api/v1/namespaces/doomed')).status === 404);
 });
 
 test('list: label and field selectors, limit and continue, remainingItemCount', async () => {

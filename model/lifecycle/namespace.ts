@@ -1,0 +1,81 @@
+// The namespace controller's finalization, as kube-controller-manager does it
+// (pkg/controller/namespace/deletion): when a namespace is Terminating, delete everything in it,
+// wait until nothing is left (objects with finalizers linger until their finalizers are gone),
+// then clear the `kubernetes` finalizer through /finalize so the namespace goes away.
+// Without this, `kubectl delete namespace` would wait forever.
+import type { ResourceCatalog, ResourceType } from '../catalog.js';
+import type { KubeObject } from '../object.js';
+import type { Registry, RequestScope } from '../registry/registry.js';
+import { isStatus } from '../status.js';
+import type { Store, StoreEvent } from '../store/store.js';
+
+const CONTROLLER_USER = { name: 'system:serviceaccount:kube-system:namespace-controller', uid: 'kemu-namespace-controller', groups: ['system:serviceaccounts', 'system:authenticated'] };
+
+export class NamespaceController {
+  private readonly inProgress = new Set<string>();
+  /** Terminating namespaces still holding content, by `<cluster>/<namespace>`. */
+  private readonly waiting = new Map<string, KubeObject>();
+  private readonly unsubscribe: () => void;
+  private readonly namespaced: ResourceType[];
+  private readonly namespaces: ResourceType;
+
+  constructor(store: Store, private readonly registry: Registry, catalog: ResourceCatalog) {
+    const ns = catalog.lookup('', 'v1', 'namespaces');
+    if (!ns) throw new Error('catalog has no namespaces');
+    this.namespaces = ns;
+    // One version per group-resource: the stored objects are shared between versions.
+    const seen = new Set<string>();
+    this.namespaced = [];
+    for (const g of catalog.groups()) {
+      for (const v of g.versions) {
+        for (const rt of catalog.resourcesOf(g.name, v)) {
+          const key = `${rt.group}/${rt.resource}`;
+          if (!rt.namespaced || !rt.verbs.includes('delete') || seen.has(key)) continue;
+          seen.add(key);
+          this.namespaced.push(rt);
+        }
+      }
+    }
+    this.unsubscribe = store.subscribe((e) => this.onEvent(e));
+  }
+
+  close(): void {
+    this.unsubscribe();
+  }
+
+  private onEvent(e: StoreEvent): void {
+    if (e.key.group === '' && e.key.resource === 'namespaces') {
+      const id = `${e.key.cluster}/${e.key.name}`;
+      if (e.type === 'DELETED') this.waiting.delete(id);
+      else if (e.object.metadata.deletionTimestamp) this.run(e.key.cluster, e.key.name, e.object);
+      return;
+    }
+    if (e.type !== 'DELETED' || !e.key.namespace) return;
+    const ns = this.waiting.get(`${e.key.cluster}/${e.key.namespace}`);
+    if (ns) this.run(e.key.cluster, e.key.namespace, ns);
+  }
+
+  private run(cluster: string, name: string, ns: KubeObject): void {
+    const id = `${cluster}/${name}`;
+    this.waiting.set(id, ns);
+    if (this.inProgress.has(id)) return;
+    this.inProgress.add(id);
+    void this.finalize(cluster, name, ns).finally(() => this.inProgress.delete(id));
+  }
+
+  private async finalize(cluster: string, name: string, ns: KubeObject): Promise<void> {
+    const scope: RequestScope = { cluster, user: CONTROLLER_USER };
+    let remaining = 0;
+    for (const rt of this.namespaced) {
+      const res = await this.registry.deleteCollection(scope, rt, name, {}, { propagationPolicy: 'Background' });
+      if (isStatus(res)) return;
+      const left = this.registry.list(scope, rt, name, { limit: 1 });
+      if (!isStatus(left)) remaining += left.items.length;
+    }
+    if (remaining > 0) return;
+    this.waiting.delete(`${cluster}/${name}`);
+    const spec = (ns.spec ?? {}) as { finalizers?: string[] };
+    const finalizers = (spec.finalizers ?? []).filter((f) => f !== 'kubernetes');
+    await this.registry.update(scope, this.namespaces, '', name, 'finalize', { metadata: { name }, spec: { ...spec, finalizers } }, {});
+  }
+}
