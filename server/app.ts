@@ -116,17 +116,33 @@ export async function startServer(opts: ServerOptions): Promise<KemuServer> {
   discovery = new DiscoveryDocuments(catalog, `${urlHost}:${port}`);
   await writeFile(join(opts.dataDir, 'serving.json'), JSON.stringify({ url }), { mode: 0o600 });
 
-  const writeConfig = async () => {
+  // One write at a time; adds and removes that arrive meanwhile are folded into the next write,
+  // so adding a thousand clusters rewrites the file a handful of times, not a thousand.
+  let writing: Promise<void> | undefined;
+  let dirty = false;
+  const writeConfig = async (): Promise<void> => {
     if (!opts.kubeconfigPath) return;
     const text = renderKubeconfig({ serverUrl: url, clusters: clusters.list().map((c) => c.name), caCertPem: tls.caCertPem, token: adminToken });
     await writeKubeconfig(opts.kubeconfigPath, text);
   };
+  const scheduleConfig = (): void => {
+    dirty = true;
+    if (writing) return;
+    writing = (async () => {
+      while (dirty) {
+        dirty = false;
+        await writeConfig().catch((e: unknown) => process.stderr.write(`kemu: cannot write kubeconfig: ${String(e)}\n`));
+      }
+      writing = undefined;
+    })();
+  };
   await writeConfig();
-  clusters.onChange(() => void writeConfig());
+  clusters.onChange(scheduleConfig);
 
   return {
     url, port, adminToken, caCertPem: tls.caCertPem, clusters, kubeconfigPath: opts.kubeconfigPath,
     async close() {
+      await writing;
       watches.endAll();
       await app.close();
       namespaceController.close();

@@ -183,13 +183,12 @@ export class Registry {
     delete meta.selfLink;
     if (strategy.tracksGeneration) meta.generation = 1; else delete meta.generation;
     if (rt.subresources.some((s) => s.name === 'status')) delete obj.status;
-    strategy.prepareForCreate(obj);
-    const errs = this.validate(rt, strategy, obj);
-    if (errs.length) return invalid(rt.kind, rt.group, meta.name ?? meta.generateName ?? '', errs);
-
     const generated = !meta.name && !!meta.generateName;
     for (let attempt = 0; ; attempt++) {
       if (generated) meta.name = generateName(meta.generateName as string, () => this.rng.next());
+      strategy.prepareForCreate(obj);
+      const errs = this.validate(rt, strategy, obj);
+      if (errs.length) return invalid(rt.kind, rt.group, meta.name ?? meta.generateName ?? '', errs);
       const name = meta.name as string;
       const canonical = canonicalize(obj);
       const tooBig = checkSize(canonical);
@@ -390,6 +389,7 @@ export class Registry {
       } else {
         delete m.generation;
       }
+      strategy.prepareForUpdate(next, old);
       if (isDeleting(old)) {
         const added = (m.finalizers ?? []).filter((f) => !(o.finalizers ?? []).includes(f));
         if (added.length) {

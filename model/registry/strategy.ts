@@ -15,6 +15,8 @@ export interface Strategy {
   readonly returnDeletedObject: boolean;
   /** Sets server-owned fields on a new object (status defaults, finalizers). */
   prepareForCreate(obj: KubeObject): void;
+  /** Restores or sets server-owned fields on an update of the main resource. */
+  prepareForUpdate(obj: KubeObject, old: KubeObject): void;
   validate(obj: KubeObject): FieldError[];
 }
 
@@ -24,6 +26,7 @@ const base: Strategy = {
   allowCreateOnUpdate: false,
   returnDeletedObject: false,
   prepareForCreate() {},
+  prepareForUpdate() {},
   validate: () => [],
 };
 
@@ -40,10 +43,17 @@ const STRATEGIES: Record<string, Strategy> = {
     nameRule: 'label',
     returnDeletedObject: true,
     prepareForCreate(obj) {
+      // The NamespaceDefaultLabelName feature (GA in 1.22) labels every namespace with its name.
+      obj.metadata.labels = { ...obj.metadata.labels, 'kubernetes.io/metadata.name': obj.metadata.name ?? '' };
       const spec = (obj.spec ?? {}) as { finalizers?: string[] };
       if (!spec.finalizers?.includes('kubernetes')) spec.finalizers = [...(spec.finalizers ?? []), 'kubernetes'];
       obj.spec = spec;
       obj.status = { phase: 'Active' };
+    },
+    prepareForUpdate(obj, old) {
+      obj.metadata.labels = { ...obj.metadata.labels, 'kubernetes.io/metadata.name': obj.metadata.name ?? '' };
+      // spec.finalizers change only through the finalize subresource.
+      obj.spec = { ...(obj.spec as object | undefined), finalizers: (old.spec as { finalizers?: string[] } | undefined)?.finalizers };
     },
   }),
   '/services': define({ nameRule: 'dns1035' }),
