@@ -128,7 +128,7 @@ export class ResourceHandlers {
   }
 
   private async create(r: ResourceRequest, reply: FastifyReply, format: OutputFormat): Promise<FastifyReply> {
-    const body = decodeBody(r.body, r.contentType);
+    const body = decodeBody(r.body, r.contentType, r.rt.kind);
     if (isStatus(body)) return sendStatus(reply, body);
     const dryRun = dryRunOf(r.query);
     if (isStatus(dryRun)) return sendStatus(reply, dryRun);
@@ -144,7 +144,7 @@ export class ResourceHandlers {
   }
 
   private async update(r: ResourceRequest, reply: FastifyReply, format: OutputFormat): Promise<FastifyReply> {
-    const body = decodeBody(r.body, r.contentType);
+    const body = decodeBody(r.body, r.contentType, r.rt.kind);
     if (isStatus(body)) return sendStatus(reply, body);
     const dryRun = dryRunOf(r.query);
     if (isStatus(dryRun)) return sendStatus(reply, dryRun);
@@ -257,7 +257,7 @@ function dryRunOf(q: URLSearchParams): boolean | Status {
 function deleteOptions(r: ResourceRequest): DeleteOptions | Status {
   let body: Record<string, unknown> = {};
   if (r.body && r.body.length > 0) {
-    const decoded = decodeBody(r.body, r.contentType);
+    const decoded = decodeBody(r.body, r.contentType, 'DeleteOptions');
     if (isStatus(decoded)) return decoded;
     if (isPlainObject(decoded)) body = decoded;
   }

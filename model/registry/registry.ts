@@ -325,7 +325,7 @@ export class Registry {
     }
     const kind = body.kind ?? rt.kind;
     if (kind !== rt.kind) {
-      return badRequest(`the kind in the data (${String(kind)}) does not match the expected kind (${rt.kind})`);
+      return badRequest(`${String(kind)} in version "${rt.version}" cannot be handled as a ${rt.kind}: converting (${rt.version}.${String(kind)}) to (${rt.group || 'core'}.${rt.kind}): unknown conversion`);
     }
     const meta = body.metadata ?? {};
     if (!isPlainObject(meta)) return badRequest('metadata must be an object');
