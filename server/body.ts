@@ -1,6 +1,7 @@
 // Request body decoding: JSON or YAML into a plain object, and the patch media types.
 import { parse as parseYaml } from 'yaml';
 import { badRequest, unsupportedMediaType, type Status } from '../model/status.js';
+import { decodeProtobufObject, PROTOBUF_MEDIA_TYPE } from './protobuf.js';
 
 export const WRITE_MEDIA_TYPES = ['application/json', 'application/yaml', 'application/vnd.kubernetes.protobuf'];
 export const PATCH_MEDIA_TYPES = [
@@ -35,6 +36,7 @@ export function decodeBody(body: Buffer | undefined, contentType: string | undef
       return badRequest(`the object provided is unrecognized (must be of type ${kind}): error converting YAML to JSON: ${(e as Error).message} (${summarize(bytes)})`);
     }
   }
+  if (type === PROTOBUF_MEDIA_TYPE) return decodeProtobufObject(bytes);
   return unsupportedMediaType(WRITE_MEDIA_TYPES);
 }
 
