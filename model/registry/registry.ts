@@ -9,7 +9,9 @@ import type { Clock } from '../clock.js';
 import { rfc3339 } from '../clock.js';
 import { canonicalize, isPlainObject, type KubeObject } from '../object.js';
 import type { Rng } from '../rng.js';
-import { fieldsOf, parseFieldSelector, parseLabelSelector, validateFieldSelectorFor } from '../selectors.js';
+import { fieldsOf, validateFieldSelectorFor } from '../selectors/field-labels.js';
+import { parseFieldSelector } from '../selectors/fields.js';
+import { parseLabelSelector } from '../selectors/labels.js';
 import {
   alreadyExists, badRequest, conflict, forbidden, internalError, invalid, isStatus, notFound,
   OPTIMISTIC_LOCK_MESSAGE, Status, type FieldError,

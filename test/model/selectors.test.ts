@@ -1,10 +1,9 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { isStatus, type Status } from '../../model/status.js';
-import {
-  fieldsOf, labelSelectorFromObject, parseFieldSelector, parseLabelSelector, supportedFields,
-  validateFieldSelector, validateFieldSelectorFor, type FieldSelector, type LabelSelector,
-} from '../../model/selectors.js';
+import { fieldsOf, supportedFields, validateFieldSelector, validateFieldSelectorFor } from '../../model/selectors/field-labels.js';
+import { parseFieldSelector, type FieldSelector } from '../../model/selectors/fields.js';
+import { labelSelectorFromObject, parseLabelSelector, type LabelSelector } from '../../model/selectors/labels.js';
 
 function label(s: string): LabelSelector {
   const r = parseLabelSelector(s);
