@@ -20,4 +20,14 @@ export const DEFAULTS = Object.freeze({
   watchMaxBufferedBytes: 8 * 1024 * 1024,
   /** cacher's bookmark frequency: about once a minute (storage/cacher/cacher.go). */
   bookmarkIntervalMs: 60_000,
+  /**
+   * Read snapshots held for paged lists (limit/continue). etcd keeps revisions until its
+   * 5-minute compaction; kemu holds an LMDB read transaction per paged list for this long after
+   * its last page, and at most this many at once, because held transactions keep LMDB from
+   * reusing freed pages.
+   */
+  listSnapshotTtlMs: 60_000,
+  listSnapshots: 64,
+  /** A list or watch at a future resourceVersion waits this long, then 504 (cacher.go). */
+  futureResourceVersionWaitMs: 3_000,
 });

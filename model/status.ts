@@ -29,11 +29,14 @@ export class Status {
     readonly reason: StatusReason,
     readonly message: string,
     readonly details?: StatusDetails,
+    /** ListMeta.continue, for a 410 that offers the rest of a list at a newer state. */
+    readonly continueToken?: string,
   ) {}
 
   toJSON(): Record<string, unknown> {
     const out: Record<string, unknown> = {
-      kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: this.message,
+      kind: 'Status', apiVersion: 'v1', metadata: this.continueToken ? { continue: this.continueToken } : {},
+      status: 'Failure', message: this.message,
     };
     if (this.reason) out.reason = this.reason;
     if (this.details) out.details = this.details;

@@ -3,12 +3,14 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import Fastify from 'fastify';
+import fastifyWebsocket from '@fastify/websocket';
 import { loadBuiltinCatalog } from '../model/catalog.js';
 import { realClock, type Clock } from '../model/clock.js';
 import { Clusters, HUB } from '../model/clusters.js';
 import { DEFAULTS } from '../model/defaults.js';
 import { NamespaceController } from '../model/lifecycle/namespace.js';
 import { Registry } from '../model/registry/registry.js';
+import { SnapshotCache } from '../model/registry/snapshots.js';
 import { cryptoRng, type Rng } from '../model/rng.js';
 import { Store } from '../model/store/store.js';
 import { parseObjectKey } from '../model/store/keys.js';
@@ -35,6 +37,8 @@ export interface ServerOptions {
   readonly kubeconfigPath?: string;
   readonly tokensFile?: string;
   readonly watchWindow?: number;
+  /** Unsent bytes after which a slow watcher's watch is ended. */
+  readonly watchMaxBufferedBytes?: number;
   /** Interval of watch progress bookmarks. */
   readonly bookmarkIntervalMs?: number;
   readonly clock?: Clock;
@@ -74,7 +78,8 @@ export async function startServer(opts: ServerOptions): Promise<KemuServer> {
   const catalog = loadBuiltinCatalog();
   const store = Store.open({ path: join(opts.dataDir, 'store.mdb') });
   const watchCache = new WatchCache(store, { windowSize: opts.watchWindow ?? DEFAULTS.watchWindow });
-  const registry = new Registry(store, watchCache, clock, rng);
+  const snapshots = new SnapshotCache(store, clock, { ttlMs: DEFAULTS.listSnapshotTtlMs, max: DEFAULTS.listSnapshots });
+  const registry = new Registry(store, watchCache, clock, rng, snapshots);
   const clusters = new Clusters(store, registry, watchCache, catalog, clock);
   await clusters.ensure([HUB, ...spokeNames(opts.spokes ?? 0)]);
   const namespaceController = new NamespaceController(store, registry, catalog);
@@ -82,20 +87,27 @@ export async function startServer(opts: ServerOptions): Promise<KemuServer> {
   const metrics = new ApiserverMetrics();
   countStoredObjects(store, metrics);
   const watches = new WatchStreams(clock, metrics, {
-    maxBufferedBytes: DEFAULTS.watchMaxBufferedBytes, bookmarkIntervalMs: opts.bookmarkIntervalMs ?? DEFAULTS.bookmarkIntervalMs,
+    maxBufferedBytes: opts.watchMaxBufferedBytes ?? DEFAULTS.watchMaxBufferedBytes, bookmarkIntervalMs: opts.bookmarkIntervalMs ?? DEFAULTS.bookmarkIntervalMs,
   });
   clusters.onRemove((name) => watches.endCluster(name));
   const tokenUser = (token: string) => {
     const u = authenticator.authenticate(`Bearer ${token}`);
     return isStatus(u) ? undefined : u;
   };
-  const handlers = new ResourceHandlers(registry, watches, rng, tokenUser);
+  const handlers = new ResourceHandlers(registry, watches, rng, tokenUser, DEFAULTS.futureResourceVersionWaitMs);
 
   const app = Fastify({
     https: { key: tls.keyPem, cert: tls.certPem },
     bodyLimit: DEFAULTS.maxRequestBodyBytes,
     logger: false,
     forceCloseConnections: true,
+  });
+  await app.register(fastifyWebsocket, {
+    options: {
+      maxPayload: DEFAULTS.maxRequestBodyBytes,
+      // Echo a subprotocol the client offered (the bearer-token one must not be chosen).
+      handleProtocols: (protocols) => [...protocols].find((p) => !p.startsWith('base64url.bearer.')) ?? false,
+    },
   });
   // The discovery document names the address clients reach; it is known once listening.
   let discovery: DiscoveryDocuments | undefined;
@@ -146,6 +158,7 @@ export async function startServer(opts: ServerOptions): Promise<KemuServer> {
       watches.endAll();
       await app.close();
       namespaceController.close();
+      snapshots.close();
       watchCache.close();
       await store.close();
     },

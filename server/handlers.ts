@@ -15,12 +15,13 @@ import {
 } from '../model/status.js';
 import type { UserInfo } from '../model/user.js';
 import { decodeBody } from './body.js';
-import { negotiateOutput, type OutputFormat } from './negotiate.js';
+import { negotiateOutput, PARTIAL_CONTENT_TYPES, type OutputFormat } from './negotiate.js';
 import { applyPatch, parsePatch, patchTypeOf } from './patch.js';
 import type { RequestInfo } from './requestinfo.js';
 import { listBytes, sendBytes, sendStatus, successStatus } from './respond.js';
 import { parseIncludeObject, toTable } from './table.js';
-import type { WatchStreams } from './watch.js';
+import { httpTransport, webSocketTransport, type WatchOutput, type WatchStreams, type WatchTransport } from './watch.js';
+import type { WebSocket } from 'ws';
 
 export interface ResourceRequest {
   readonly info: RequestInfo;
@@ -43,6 +44,7 @@ export class ResourceHandlers {
     private readonly watches: WatchStreams,
     private readonly rng: Rng,
     private readonly tokenUser: (token: string) => UserInfo | undefined,
+    private readonly futureWaitMs: number,
   ) {}
 
   async handle(r: ResourceRequest, reply: FastifyReply): Promise<FastifyReply | undefined> {
@@ -58,7 +60,7 @@ export class ResourceHandlers {
     if (info.subresource && info.subresource !== 'status' && info.subresource !== 'finalize') {
       return sendStatus(reply, new Status(405, 'MethodNotAllowed', `the subresource ${info.subresource} is not served by kemu yet`));
     }
-    const format = negotiateOutput(r.accept, verb === 'get' || verb === 'list' || verb === 'watch');
+    const format = negotiateOutput(r.accept, verb);
     if (isStatus(format)) return sendStatus(reply, format);
     const ns = info.namespace;
     switch (verb) {
@@ -81,12 +83,15 @@ export class ResourceHandlers {
       const obj = JSON.parse(e.bytes.toString('utf8')) as KubeObject;
       return sendTable(reply, toTable([obj], { resourceVersion: obj.metadata.resourceVersion ?? '' }, parseIncludeObject(r.query.get('includeObject'))));
     }
+    if (format === 'metadata') return sendPartial(reply, PARTIAL_CONTENT_TYPES.object, partialObject(e.bytes));
     return sendBytes(reply, 200, e.bytes, format);
   }
 
-  private list(r: ResourceRequest, reply: FastifyReply, format: OutputFormat): FastifyReply {
+  private async list(r: ResourceRequest, reply: FastifyReply, format: OutputFormat): Promise<FastifyReply> {
     const opts = listOptions(r.query);
     if (isStatus(opts)) return sendStatus(reply, opts);
+    const tooLarge = await this.waitForFuture(opts);
+    if (tooLarge) return sendStatus(reply, tooLarge);
     const res = this.registry.list(r.scope, r.rt, namespaceOf(r), opts);
     if (isStatus(res)) return sendStatus(reply, res);
     const meta = {
@@ -98,18 +103,49 @@ export class ResourceHandlers {
       const objs = res.items.map((b) => JSON.parse(b.toString('utf8')) as KubeObject);
       return sendTable(reply, toTable(objs, meta, parseIncludeObject(r.query.get('includeObject'))));
     }
+    if (format === 'metadata') {
+      return sendPartial(reply, PARTIAL_CONTENT_TYPES.list, listBytes('PartialObjectMetadataList', 'meta.k8s.io/v1', meta, res.items.map(partialObject)));
+    }
     return sendBytes(reply, 200, listBytes(r.rt.listKind, apiVersionOf(r.rt.group, r.rt.version), meta, res.items), format);
   }
 
-  private watch(r: ResourceRequest, reply: FastifyReply, format: OutputFormat): FastifyReply | undefined {
+  private async watch(r: ResourceRequest, reply: FastifyReply, format: OutputFormat): Promise<FastifyReply | undefined> {
     const opts = listOptions(r.query);
-    if (isStatus(opts)) return sendStatus(reply, opts);
+    const tooLarge = isStatus(opts) ? undefined : await this.waitForFuture(opts);
+    const failed = this.startWatch(r, format, httpTransport(reply.raw), tooLarge);
+    if (failed) return sendStatus(reply, failed);
+    reply.hijack();
+    return undefined;
+  }
+
+  /** A watch asked for over WebSocket: the same events, one text message each. */
+  handleWebSocket(r: ResourceRequest, socket: WebSocket): void {
+    const format = negotiateOutput(r.accept, 'watch');
+    const failed = isStatus(format) ? format
+      : r.info.verb !== 'watch' && r.info.verb !== 'list' ? methodNotAllowed(r.info.verb, r.rt)
+        : this.startWatch(r, format, webSocketTransport(socket));
+    if (failed) {
+      socket.send(JSON.stringify({ type: 'ERROR', object: failed.toJSON() }));
+      socket.close(1000);
+    }
+  }
+
+  /** A numeric resourceVersion ahead of the store is waited for (cacher.go waitUntilFreshAndBlock). */
+  private async waitForFuture(opts: WatchOptions): Promise<Status | undefined> {
+    const rv = opts.resourceVersion;
+    if (!rv || rv === '0' || !/^\d+$/.test(rv)) return undefined;
+    return this.registry.waitForResourceVersion(Number(rv), this.futureWaitMs);
+  }
+
+  private startWatch(r: ResourceRequest, format: OutputFormat, transport: WatchTransport, failure?: Status): Status | undefined {
+    const opts = listOptions(r.query);
+    if (isStatus(opts)) return opts;
     let fieldSelector = opts.fieldSelector;
     if (r.info.name) {
       // A named watch is a watch with metadata.name=<name> (handlers/get.go).
       const byName = `metadata.name=${r.info.name}`;
       if (fieldSelector && !fieldSelector.split(',').includes(byName)) {
-        return sendStatus(reply, badRequest("fieldSelector metadata.name doesn't match requested name"));
+        return badRequest("fieldSelector metadata.name doesn't match requested name");
       }
       fieldSelector = fieldSelector ? fieldSelector : byName;
     }
@@ -118,13 +154,11 @@ export class ResourceHandlers {
       ? Number(timeoutParam)
       : MIN_REQUEST_TIMEOUT_S * (1 + this.rng.next());
     const watchOpts: WatchOptions = { ...opts, fieldSelector };
-    const failed = this.watches.serve(reply.raw, {
-      cluster: r.scope.cluster, rt: r.rt, timeoutSeconds, bookmarks: opts.allowWatchBookmarks === true,
-      table: format === 'table' ? parseIncludeObject(r.query.get('includeObject')) : undefined,
-    }, (sink) => this.registry.watch(r.scope, r.rt, namespaceOf(r), watchOpts, sink), () => undefined);
-    if (failed) return sendStatus(reply, failed);
-    reply.hijack();
-    return undefined;
+    const output: WatchOutput = format === 'table' ? { kind: 'table', include: parseIncludeObject(r.query.get('includeObject')) }
+      : format === 'metadata' ? { kind: 'metadata' } : { kind: 'object' };
+    return this.watches.serve(transport, {
+      cluster: r.scope.cluster, rt: r.rt, timeoutSeconds, bookmarks: opts.allowWatchBookmarks === true, output,
+    }, (sink) => failure ?? this.registry.watch(r.scope, r.rt, namespaceOf(r), watchOpts, sink));
   }
 
   private async create(r: ResourceRequest, reply: FastifyReply, format: OutputFormat): Promise<FastifyReply> {
@@ -209,6 +243,16 @@ export class ResourceHandlers {
 
 function sendTable(reply: FastifyReply, bytes: Buffer): FastifyReply {
   return reply.code(200).header('Content-Type', 'application/json;as=Table;v=v1;g=meta.k8s.io').send(bytes);
+}
+
+/** The metadata.k8s.io view of a stored object, for metadata informers. */
+function partialObject(bytes: Buffer): Buffer {
+  const obj = JSON.parse(bytes.toString('utf8')) as KubeObject;
+  return Buffer.from(JSON.stringify({ kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: obj.metadata }));
+}
+
+function sendPartial(reply: FastifyReply, contentType: string, bytes: Buffer): FastifyReply {
+  return reply.code(200).header('Content-Type', contentType).send(bytes);
 }
 
 function namespaceOf(r: ResourceRequest): string | undefined {

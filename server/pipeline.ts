@@ -11,7 +11,7 @@ import { serveAdmin } from './admin.js';
 import type { Authenticator } from './authn.js';
 import { decodeBody } from './body.js';
 import type { DiscoveryDocuments } from './discovery.js';
-import type { ResourceHandlers } from './handlers.js';
+import type { ResourceHandlers, ResourceRequest } from './handlers.js';
 import type { HttpAnswer } from './http-answer.js';
 import { metricVerb, type ApiserverMetrics, type RequestLabels } from './metrics.js';
 import type { OpenAPIDocuments } from './openapi.js';
@@ -60,7 +60,7 @@ export function installPipeline(app: FastifyInstance, deps: PipelineDeps): void 
     req.kemu = state;
     observe(deps.metrics, req, reply, state);
     if (PUBLIC_PATHS.has(info.kubePath)) return;
-    const user = deps.authenticator.authenticate(req.headers.authorization);
+    const user = deps.authenticator.authenticate(req.headers.authorization ?? webSocketBearer(req.headers['sec-websocket-protocol']));
     if (isStatus(user)) return sendStatus(reply, user);
     state.user = user;
   });
@@ -74,41 +74,74 @@ export function installPipeline(app: FastifyInstance, deps: PipelineDeps): void 
     return sendStatus(reply, internalError(err.message));
   });
 
+  const handler = async (req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> => {
+    const state = req.kemu;
+    if (!state) return sendStatus(reply, internalError('request info missing'));
+    const { info } = state;
+    const publicAnswer = servePublic(info, state.query, deps.version);
+    if (publicAnswer) return sendAnswer(reply, publicAnswer);
+    const user = state.user;
+    if (!user) return sendStatus(reply, internalError('unauthenticated request reached the handler'));
+    if (info.clusterPrefix === '') {
+      const admin = await serveAdmin(deps.clusters, req.method, info.kubePath, user, req.body ? decodeBody(req.body as Buffer, req.headers['content-type']) : undefined);
+      if (admin) return isStatus(admin) ? sendStatus(reply, admin) : sendAnswer(reply, admin);
+      if (info.kubePath === '/metrics') {
+        return reply.header('Content-Type', deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
+      }
+    }
+    if (!deps.clusters.has(info.cluster)) return sendText(reply, 404, '404 page not found');
+    if (!info.isResourceRequest) {
+      const accept = req.headers.accept;
+      const inm = req.headers['if-none-match'];
+      const answer = deps.discovery.respond(info.kubePath, accept, inm)
+        ?? deps.openapi.respond(info.kubePath, state.query, accept, inm, info.clusterPrefix);
+      if (answer) return sendAnswer(reply, answer);
+      return sendText(reply, 404, '404 page not found');
+    }
+    const r = resourceRequest(deps, req, state, user);
+    if (!r) return sendText(reply, 404, '404 page not found');
+    return deps.handlers.handle(r, reply);
+  };
+  app.route({ method: ['HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'], url: '/*', handler });
   app.route({
-    method: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
+    method: 'GET',
     url: '/*',
-    handler: async (req, reply) => {
+    handler,
+    // A watch asked for with a WebSocket upgrade; authentication ran in onRequest as for HTTP.
+    wsHandler: (socket, req) => {
       const state = req.kemu;
-      if (!state) return sendStatus(reply, internalError('request info missing'));
-      const { info } = state;
-      const publicAnswer = servePublic(info, state.query, deps.version);
-      if (publicAnswer) return sendAnswer(reply, publicAnswer);
-      const user = state.user;
-      if (!user) return sendStatus(reply, internalError('unauthenticated request reached the handler'));
-      if (info.clusterPrefix === '') {
-        const admin = await serveAdmin(deps.clusters, req.method, info.kubePath, user, req.body ? decodeBody(req.body as Buffer, req.headers['content-type']) : undefined);
-        if (admin) return isStatus(admin) ? sendStatus(reply, admin) : sendAnswer(reply, admin);
-        if (info.kubePath === '/metrics') {
-          return reply.header('Content-Type', deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
-        }
+      const r = state?.user && deps.clusters.has(state.info.cluster) && state.info.isResourceRequest
+        ? resourceRequest(deps, req, state, state.user) : undefined;
+      if (!r) {
+        socket.close(1008, 'not a watchable resource path');
+        return;
       }
-      if (!deps.clusters.has(info.cluster)) return sendText(reply, 404, '404 page not found');
-      if (!info.isResourceRequest) {
-        const accept = req.headers.accept;
-        const inm = req.headers['if-none-match'];
-        const answer = deps.discovery.respond(info.kubePath, accept, inm)
-          ?? deps.openapi.respond(info.kubePath, state.query, accept, inm, info.clusterPrefix);
-        if (answer) return sendAnswer(reply, answer);
-        return sendText(reply, 404, '404 page not found');
-      }
-      const rt = deps.catalog.lookup(info.apiGroup, info.apiVersion, info.resource);
-      if (!rt) return sendText(reply, 404, '404 page not found');
-      return deps.handlers.handle({
-        info, rt, scope: { cluster: info.cluster, user }, query: state.query,
-        body: req.body as Buffer | undefined, contentType: req.headers['content-type'], accept: req.headers.accept,
-      }, reply);
+      deps.handlers.handleWebSocket(r, socket);
     },
   });
+}
+
+function resourceRequest(deps: PipelineDeps, req: FastifyRequest, state: RequestState, user: UserInfo): ResourceRequest | undefined {
+  const { info } = state;
+  const rt = deps.catalog.lookup(info.apiGroup, info.apiVersion, info.resource);
+  if (!rt) return undefined;
+  return {
+    info, rt, scope: { cluster: info.cluster, user }, query: state.query,
+    body: req.body as Buffer | undefined, contentType: req.headers['content-type'], accept: req.headers.accept,
+  };
+}
+
+// Browsers cannot set headers on a WebSocket; kube-apiserver takes the bearer token from a
+// `base64url.bearer.authorization.k8s.io.<token>` subprotocol (authentication/request/websocket).
+const WS_BEARER_PREFIX = 'base64url.bearer.authorization.k8s.io.';
+
+function webSocketBearer(protocols: string | undefined): string | undefined {
+  if (!protocols) return undefined;
+  for (const p of protocols.split(',')) {
+    const t = p.trim();
+    if (t.startsWith(WS_BEARER_PREFIX)) return `Bearer ${Buffer.from(t.slice(WS_BEARER_PREFIX.length), 'base64url').toString('utf8')}`;
+  }
+  return undefined;
 }
 
 function sendAnswer(reply: FastifyReply, a: HttpAnswer): FastifyReply {

@@ -1,7 +1,9 @@
-// Watch streaming over HTTP chunked JSON lines (AS/pkg/endpoints/handlers/watch.go). Each event
-// goes out as three writes (a static prefix per type, the stored object's bytes shared by every
-// watcher, a static suffix), so nothing is serialized per watcher.
+// Watch streaming (AS/pkg/endpoints/handlers/watch.go): chunked JSON lines over HTTP, or one
+// WebSocket text message per event. Each event goes out as a static prefix per type, the stored
+// object's bytes shared by every watcher, and a static suffix, so nothing is serialized per
+// watcher unless the watcher asked for a Table or metadata only.
 import type { ServerResponse } from 'node:http';
+import type { WebSocket } from 'ws';
 import type { ResourceType } from '../model/catalog.js';
 import { apiVersionOf } from '../model/catalog.js';
 import type { Clock } from '../model/clock.js';
@@ -21,13 +23,66 @@ const PREFIX: Record<string, Buffer> = {
 };
 const SUFFIX = Buffer.from('}\n');
 
+/** Where a watch's events go: an HTTP response or a WebSocket. */
+export interface WatchTransport {
+  /** Starts the stream; nothing is written before. */
+  open(contentType: string): void;
+  write(prefix: Buffer, bytes: Buffer, suffix: Buffer): void;
+  /** Bytes accepted but not yet sent to the client. */
+  buffered(): number;
+  end(): void;
+  onClose(fn: () => void): void;
+}
+
+export function httpTransport(res: ServerResponse): WatchTransport {
+  let corked = false;
+  const uncork = () => {
+    corked = false;
+    res.uncork();
+  };
+  return {
+    open(contentType) {
+      res.writeHead(200, { 'Content-Type': contentType, 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
+      res.flushHeaders();
+    },
+    write(prefix, bytes, suffix) {
+      // Events written in one tick leave as one writev.
+      if (!corked) {
+        corked = true;
+        res.cork();
+        process.nextTick(uncork);
+      }
+      res.write(prefix);
+      res.write(bytes);
+      res.write(suffix);
+    },
+    buffered: () => res.writableLength,
+    end: () => res.end(),
+    onClose: (fn) => res.on('close', fn),
+  };
+}
+
+export function webSocketTransport(socket: WebSocket): WatchTransport {
+  return {
+    open() {},
+    write(prefix, bytes, suffix) {
+      socket.send(Buffer.concat([prefix, bytes, suffix]), { binary: false });
+    },
+    buffered: () => socket.bufferedAmount,
+    end: () => socket.close(1000),
+    onClose: (fn) => socket.on('close', fn),
+  };
+}
+
+export type WatchOutput = { readonly kind: 'object' } | { readonly kind: 'table'; readonly include: IncludeObject } | { readonly kind: 'metadata' };
+
 export interface WatchStreamOptions {
   readonly cluster: string;
   readonly rt: ResourceType;
   /** Seconds until the server ends the watch. */
   readonly timeoutSeconds: number;
   readonly bookmarks: boolean;
-  readonly table?: IncludeObject;
+  readonly output: WatchOutput;
 }
 
 export interface WatchLimits {
@@ -42,6 +97,12 @@ interface Stream {
   end(): void;
 }
 
+export const WATCH_CONTENT_TYPES: Record<WatchOutput['kind'], string> = {
+  object: 'application/json',
+  table: 'application/json;as=Table;v=v1;g=meta.k8s.io',
+  metadata: 'application/json;as=PartialObjectMetadata;v=v1;g=meta.k8s.io',
+};
+
 export class WatchStreams {
   private readonly active = new Set<Stream>();
 
@@ -52,14 +113,14 @@ export class WatchStreams {
   }
 
   /**
-   * Starts a watch on `res`. Returns a Status, without writing anything, when the request is
-   * invalid; an expired resourceVersion is an ERROR event on a 200 stream, as the apiserver does.
+   * Starts a watch on `transport`. Returns a Status, without writing anything, when the request
+   * is invalid; an expired or future resourceVersion is an ERROR event on a 200 stream, as the
+   * apiserver sends it.
    */
-  serve(res: ServerResponse, opts: WatchStreamOptions, start: (sink: WatchStartSink) => WatchStart | Status, onEnd: () => void): Status | undefined {
-    const { rt } = opts;
+  serve(transport: WatchTransport, opts: WatchStreamOptions, start: (sink: WatchStartSink) => WatchStart | Status): Status | undefined {
+    const { rt, output } = opts;
     const apiVersion = apiVersionOf(rt.group, rt.version);
-    const labels = { group: rt.group, version: rt.version, kind: rt.kind, cluster: opts.cluster };
-    const contentType = opts.table ? 'application/json;as=Table;v=v1;g=meta.k8s.io' : 'application/json';
+    const eventsTotal = this.metrics.watchEvents.labels({ group: rt.group, version: rt.version, kind: rt.kind, cluster: opts.cluster });
     let pending: Buffer[] | undefined = [];
     let ended = false;
     let firstTable = true;
@@ -69,28 +130,28 @@ export class WatchStreams {
         pending.push(PREFIX[type], bytes, SUFFIX);
         return;
       }
-      res.cork();
-      res.write(PREFIX[type]);
-      res.write(bytes);
-      res.write(SUFFIX);
-      process.nextTick(() => res.uncork());
-      if (res.writableLength > this.limits.maxBufferedBytes) {
+      transport.write(PREFIX[type], bytes, SUFFIX);
+      if (transport.buffered() > this.limits.maxBufferedBytes) {
         this.metrics.watchersTerminated.inc({ resource: rt.resource, cluster: opts.cluster });
         stream.end();
       }
     };
     const deliverObject = (type: string, bytes: Buffer): void => {
-      this.metrics.watchEvents.inc(labels);
-      if (!opts.table) return write(type, bytes);
+      eventsTotal.inc();
+      if (output.kind === 'object') return write(type, bytes);
       const obj = JSON.parse(bytes.toString('utf8')) as KubeObject;
+      if (output.kind === 'metadata') {
+        return write(type, Buffer.from(JSON.stringify({ kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: obj.metadata })));
+      }
       const rv = obj.metadata.resourceVersion ?? '';
-      write(type, toTable([obj], { resourceVersion: rv }, opts.table, firstTable));
+      write(type, toTable([obj], { resourceVersion: rv }, output.include, firstTable));
       firstTable = false;
     };
     const bookmark = (rv: number, initialEnd: boolean): void => {
       const metadata: Record<string, unknown> = { resourceVersion: String(rv), creationTimestamp: null };
       if (initialEnd) metadata.annotations = { 'k8s.io/initial-events-end': 'true' };
-      write('BOOKMARK', Buffer.from(JSON.stringify({ kind: rt.kind, apiVersion, metadata })));
+      const kind = output.kind === 'metadata' ? { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1' } : { kind: rt.kind, apiVersion };
+      write('BOOKMARK', Buffer.from(JSON.stringify({ ...kind, metadata })));
     };
     const sink: WatchStartSink = {
       deliver: (d: WatchDelivery) => deliverObject(d.type, d.bytes),
@@ -108,24 +169,23 @@ export class WatchStreams {
         if (deadline) this.clock.clearTimeout(deadline);
         if (bookmarkTimer) this.clock.clearTimeout(bookmarkTimer);
         this.active.delete(stream);
-        res.end();
-        onEnd();
+        transport.end();
       },
     };
     const result = start(sink);
     if (isStatus(result)) {
-      if (result.code !== 410) return result;
+      // Expired (410) and too-large (504) resourceVersions are told as an ERROR event.
+      if (result.code !== 410 && result.code !== 504) return result;
       pending = [PREFIX.ERROR, Buffer.from(JSON.stringify(result.toJSON())), SUFFIX];
     } else {
       started = result;
     }
-    res.writeHead(200, { 'Content-Type': contentType, 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
-    res.flushHeaders();
+    transport.open(WATCH_CONTENT_TYPES[output.kind]);
     const buffered = pending;
     pending = undefined;
-    for (const b of buffered) res.write(b);
+    for (let i = 0; i < buffered.length; i += 3) transport.write(buffered[i], buffered[i + 1], buffered[i + 2]);
     this.active.add(stream);
-    res.on('close', () => stream.end());
+    transport.onClose(() => stream.end());
     if (!started) {
       stream.end();
       return undefined;

@@ -13,11 +13,11 @@ import { fieldsOf, validateFieldSelectorFor } from '../selectors/field-labels.js
 import { parseFieldSelector } from '../selectors/fields.js';
 import { parseLabelSelector } from '../selectors/labels.js';
 import {
-  alreadyExists, badRequest, conflict, forbidden, internalError, invalid, isStatus, notFound,
+  alreadyExists, badRequest, conflict, expired, forbidden, internalError, invalid, isStatus, notFound,
   OPTIMISTIC_LOCK_MESSAGE, Status, type FieldError,
 } from '../status.js';
 import type { ObjectKey } from '../store/keys.js';
-import type { Entry, Store } from '../store/store.js';
+import type { Entry, Snapshot, Store } from '../store/store.js';
 import type { UserInfo } from '../user.js';
 import { generateName, validateObjectMeta } from '../validation.js';
 import type { WatchCache, WatchFilter, WatchSink, Watcher } from '../watch/cache.js';
@@ -25,6 +25,7 @@ import {
   decodeContinue, encodeContinue, parseResourceVersion, validateListOptions, type ListOptions,
   type WatchOptions,
 } from './list-options.js';
+import type { SnapshotCache } from './snapshots.js';
 import { strategyFor, type Strategy } from './strategy.js';
 
 
@@ -78,6 +79,8 @@ export interface WatchStartSink extends WatchSink {
 const MAX_STORED_BYTES = 1.5 * 1024 * 1024;
 // apiserver pkg/registry/generic/registry/store.go: retries of a generated-name collision.
 const GENERATE_NAME_RETRIES = 8;
+// apiserver pkg/storage/etcd3/errors.go: a continue token whose revision was compacted.
+const CONTINUE_EXPIRED = 'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.';
 const UNDELETABLE_NAMESPACES = new Set(['default', 'kube-system', 'kube-public']);
 
 export class Registry {
@@ -86,6 +89,7 @@ export class Registry {
     private readonly watchCache: WatchCache,
     private readonly clock: Clock,
     private readonly rng: Rng,
+    private readonly snapshots: SnapshotCache,
   ) {}
 
   get(scope: RequestScope, rt: ResourceType, namespace: string, name: string): Entry | Status {
@@ -98,42 +102,79 @@ export class Registry {
     if (bad) return bad;
     const filter = this.filter(rt, namespace, opts);
     if (isStatus(filter)) return filter;
-    let after: string | undefined;
-    if (opts.continue) {
-      const token = decodeContinue(opts.continue);
-      if (isStatus(token)) return token;
-      after = token.start;
-    }
-    if (opts.resourceVersion && opts.resourceVersion !== '0') {
-      const rv = parseResourceVersion(opts.resourceVersion);
-      if (isStatus(rv)) return rv;
-    }
+    const view = this.listView(opts);
+    if (isStatus(view)) return view;
+    const { snap, held, after } = view;
     // resourceVersion=0 is served from the cache, where limit is ignored (cacher.go computeListLimit).
     const limit = opts.resourceVersion === '0' ? undefined : opts.limit;
     const coll = { cluster: scope.cluster, group: rt.group, resource: rt.resource, namespace: rt.namespaced ? namespace : undefined };
     const prefixLen = `${scope.cluster}/${rt.group}/${rt.resource}/`.length + (coll.namespace !== undefined ? coll.namespace.length + 1 : 0);
+    let result: ListResult;
     if (!filter.selective) {
-      const page = this.store.list(coll, { after, limit });
+      const page = this.store.list(coll, { after, limit }, snap);
       const items = page.entries.map((e) => e.bytes);
-      if (page.remaining > 0) {
-        const last = page.entries[page.entries.length - 1].key.slice(prefixLen);
-        return { items, rv: page.rv, continue: encodeContinue({ rv: page.rv, start: last }), remainingItemCount: page.remaining };
+      result = page.remaining > 0
+        ? { items, rv: snap.rv, continue: encodeContinue({ rv: snap.rv, start: page.entries[page.entries.length - 1].key.slice(prefixLen) }), remainingItemCount: page.remaining }
+        : { items, rv: snap.rv };
+    } else {
+      const page = this.store.list(coll, { after }, snap);
+      const items: Buffer[] = [];
+      let lastKey = '';
+      let more = false;
+      for (const e of page.entries) {
+        if (!filter.matches(JSON.parse(e.bytes.toString('utf8')) as KubeObject)) continue;
+        if (limit && items.length >= limit) { more = true; break; }
+        items.push(e.bytes);
+        lastKey = e.key;
       }
-      return { items, rv: page.rv };
+      result = more ? { items, rv: snap.rv, continue: encodeContinue({ rv: snap.rv, start: lastKey.slice(prefixLen) }) } : { items, rv: snap.rv };
     }
-    const page = this.store.list(coll, { after });
-    const items: Buffer[] = [];
-    let lastKey = '';
-    let more = false;
-    for (const e of page.entries) {
-      const obj = JSON.parse(e.bytes.toString('utf8')) as KubeObject;
-      if (!filter.matches(obj)) continue;
-      if (limit && items.length >= limit) { more = true; break; }
-      items.push(e.bytes);
-      lastKey = e.key;
+    if (result.continue) this.snapshots.hold(snap);
+    else if (!held) snap.release();
+    return result;
+  }
+
+  /** The snapshot a list reads (apiserver's resourceVersion semantics), and where to start. */
+  private listView(opts: ListOptions): { snap: Snapshot; held: boolean; after?: string } | Status {
+    if (opts.continue) {
+      const token = decodeContinue(opts.continue);
+      if (isStatus(token)) return token;
+      const snap = this.snapshots.get(token.rv);
+      if (!snap) {
+        const fresh = encodeContinue({ rv: this.store.currentRV, start: token.start });
+        return new Status(410, 'Expired', CONTINUE_EXPIRED, undefined, fresh);
+      }
+      return { snap, held: true, after: token.start };
     }
-    if (more) return { items, rv: page.rv, continue: encodeContinue({ rv: page.rv, start: lastKey.slice(prefixLen) }) };
-    return { items, rv: page.rv };
+    const rvText = opts.resourceVersion ?? '';
+    if (rvText === '' || rvText === '0') return this.snapshots.current();
+    const rv = parseResourceVersion(rvText);
+    if (isStatus(rv)) return rv;
+    // Exact, or the legacy resourceVersion+limit form, reads the state at exactly rv.
+    const exact = opts.resourceVersionMatch === 'Exact' || (!opts.resourceVersionMatch && !!opts.limit);
+    const cur = this.snapshots.current();
+    if (!exact || cur.snap.rv === rv) return cur;
+    const held = this.snapshots.get(rv);
+    if (!cur.held) cur.snap.release();
+    if (held) return { snap: held, held: true };
+    return expired('The resourceVersion for the provided list is too old.');
+  }
+
+  /**
+   * Waits until the store has reached resourceVersion `rv`, as the cacher waits for a list or
+   * watch at a future resourceVersion; a 504 "Too large resource version" when `ms` pass first.
+   */
+  async waitForResourceVersion(rv: number, ms: number): Promise<Status | undefined> {
+    const deadline = this.clock.now() + ms;
+    while (this.store.currentRV < rv) {
+      if (this.clock.now() >= deadline) {
+        return new Status(504, 'Timeout', `Timeout: Too large resource version: ${rv}, current: ${this.store.currentRV}`, {
+          causes: [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }], retryAfterSeconds: 1,
+        });
+      }
+      await new Promise<void>((resolve) => this.clock.setTimeout(resolve, 10));
+    }
+    return undefined;
   }
 
   watch(scope: RequestScope, rt: ResourceType, namespace: string | undefined, opts: WatchOptions, sink: WatchStartSink): WatchStart | Status {

@@ -3,7 +3,7 @@
 // update-if-version) are checked inside LMDB's write transaction, so the read-modify-write loop
 // of the registry is optimistic like etcd's GuaranteedUpdate. A write is acknowledged only after
 // its transaction is flushed; events go out after that, in resourceVersion order.
-import { open, type Database, type RootDatabase } from 'lmdb';
+import { open, type Database, type RootDatabase, type Transaction } from 'lmdb';
 import type { KubeObject } from '../object.js';
 import {
   collectionPrefix, clusterPrefix, objectKey, prefixEnd, type CollectionKey, type ObjectKey,
@@ -34,6 +34,13 @@ export interface ListPage {
   readonly rv: number;
   /** Entries after this page in the same snapshot (0 when the page is the last). */
   readonly remaining: number;
+}
+
+/** A consistent read view of the store at `rv`. */
+export interface Snapshot {
+  readonly rv: number;
+  readonly txn: Transaction;
+  release(): void;
 }
 
 export interface StoreOptions {
@@ -84,29 +91,44 @@ export class Store {
     return { key: k, rv: e.version ?? 0, bytes: e.value };
   }
 
-  /** One page of a collection from one consistent snapshot. */
-  list(coll: CollectionKey, opts: { after?: string; limit?: number } = {}): ListPage {
-    const prefix = collectionPrefix(coll);
-    const end = prefixEnd(prefix);
+  /**
+   * Opens a read snapshot: an LMDB read transaction, the state at one resourceVersion. It must be
+   * released; while open, LMDB cannot reuse pages freed after it, so holders keep it short.
+   */
+  openSnapshot(): Snapshot {
     const txn = this.root.useReadTransaction();
+    const rv = Number(this.meta.get(RV_KEY, { transaction: txn }) ?? 0);
+    let open = true;
+    return {
+      rv,
+      txn,
+      release: () => {
+        if (open) txn.done();
+        open = false;
+      },
+    };
+  }
+
+  /** One page of a collection, from `snapshot` or from a snapshot of its own. */
+  list(coll: CollectionKey, opts: { after?: string; limit?: number } = {}, snapshot?: Snapshot): ListPage {
+    const snap = snapshot ?? this.openSnapshot();
+    const transaction = snap.txn;
     try {
-      const rv = Number(this.meta.get(RV_KEY, { transaction: txn }) ?? 0);
+      const prefix = collectionPrefix(coll);
+      const end = prefixEnd(prefix);
       const start = opts.after !== undefined ? `${prefix}${opts.after}\u0000` : prefix;
       const entries: Entry[] = [];
       const limit = opts.limit && opts.limit > 0 ? opts.limit : Infinity;
-      let lastKey: string | undefined;
-      for (const { key, value, version } of this.objects.getRange({ start, end, transaction: txn, versions: true })) {
-        if (entries.length >= limit) break;
+      for (const { key, value, version } of this.objects.getRange({ start, end, transaction, versions: true, limit })) {
         entries.push({ key, rv: version ?? 0, bytes: value });
-        lastKey = key;
       }
       let remaining = 0;
-      if (entries.length >= limit && lastKey !== undefined) {
-        remaining = this.objects.getKeysCount({ start: `${lastKey}\u0000`, end, transaction: txn });
+      if (entries.length >= limit) {
+        remaining = this.objects.getKeysCount({ start: `${entries[entries.length - 1].key}\u0000`, end, transaction });
       }
-      return { entries, rv, remaining };
+      return { entries, rv: snap.rv, remaining };
     } finally {
-      txn.done();
+      if (!snapshot) snap.release();
     }
   }
 
