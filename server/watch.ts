@@ -130,11 +130,14 @@ export class WatchStreams {
         pending.push(PREFIX[type], bytes, SUFFIX);
         return;
       }
-      transport.write(PREFIX[type], bytes, SUFFIX);
+      // Judged before writing, so one event larger than the bound still reaches a reader that
+      // keeps up; a reader that has left the bound unsent behind it is cut off.
       if (transport.buffered() > this.limits.maxBufferedBytes) {
         this.metrics.watchersTerminated.inc({ resource: rt.resource, cluster: opts.cluster });
         stream.end();
+        return;
       }
+      transport.write(PREFIX[type], bytes, SUFFIX);
     };
     const deliverObject = (type: string, bytes: Buffer): void => {
       eventsTotal.inc();
