@@ -94,7 +94,7 @@ export async function startServer(opts: ServerOptions): Promise<KemuServer> {
     const u = authenticator.authenticate(`Bearer ${token}`);
     return isStatus(u) ? undefined : u;
   };
-  const handlers = new ResourceHandlers(registry, watches, rng, tokenUser, DEFAULTS.futureResourceVersionWaitMs);
+  const handlers = new ResourceHandlers(registry, watches, rng, tokenUser, DEFAULTS.futureResourceVersionWaitMs, () => clock.now());
 
   const app = Fastify({
     https: { key: tls.keyPem, cert: tls.certPem },

@@ -45,6 +45,8 @@ export class ResourceHandlers {
     private readonly rng: Rng,
     private readonly tokenUser: (token: string) => UserInfo | undefined,
     private readonly futureWaitMs: number,
+    /** Ms since the epoch; Table ages are measured against it. */
+    private readonly now: () => number,
   ) {}
 
   async handle(r: ResourceRequest, reply: FastifyReply): Promise<FastifyReply | undefined> {
@@ -81,7 +83,7 @@ export class ResourceHandlers {
     if (isStatus(e)) return sendStatus(reply, e);
     if (format === 'table') {
       const obj = JSON.parse(e.bytes.toString('utf8')) as KubeObject;
-      return sendTable(reply, toTable([obj], { resourceVersion: obj.metadata.resourceVersion ?? '' }, parseIncludeObject(r.query.get('includeObject'))));
+      return sendTable(reply, toTable([obj], { resourceVersion: obj.metadata.resourceVersion ?? '' }, parseIncludeObject(r.query.get('includeObject')), r.rt, this.now()));
     }
     if (format === 'metadata') return sendPartial(reply, PARTIAL_CONTENT_TYPES.object, partialObject(e.bytes));
     return sendBytes(reply, 200, e.bytes, format);
@@ -101,7 +103,7 @@ export class ResourceHandlers {
     };
     if (format === 'table') {
       const objs = res.items.map((b) => JSON.parse(b.toString('utf8')) as KubeObject);
-      return sendTable(reply, toTable(objs, meta, parseIncludeObject(r.query.get('includeObject'))));
+      return sendTable(reply, toTable(objs, meta, parseIncludeObject(r.query.get('includeObject')), r.rt, this.now()));
     }
     if (format === 'metadata') {
       return sendPartial(reply, PARTIAL_CONTENT_TYPES.list, listBytes('PartialObjectMetadataList', 'meta.k8s.io/v1', meta, res.items.map(partialObject)));

@@ -147,7 +147,7 @@ export class WatchStreams {
         return write(type, Buffer.from(JSON.stringify({ kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: obj.metadata })));
       }
       const rv = obj.metadata.resourceVersion ?? '';
-      write(type, toTable([obj], { resourceVersion: rv }, output.include, firstTable));
+      write(type, toTable([obj], { resourceVersion: rv }, output.include, rt, this.clock.now(), firstTable));
       firstTable = false;
     };
     const bookmark = (rv: number, initialEnd: boolean): void => {
