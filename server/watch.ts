@@ -23,11 +23,28 @@ const PREFIX: Record<string, Buffer> = {
 };
 const SUFFIX = Buffer.from('}\n');
 
+function frameOf(type: string, bytes: Buffer): Buffer {
+  return Buffer.concat([PREFIX[type], bytes, SUFFIX]);
+}
+
+// A delivery the watch cache shares between watchers is framed once for all of them.
+const sharedFrames = new WeakMap<WatchDelivery, Buffer>();
+
+function sharedFrame(d: WatchDelivery): Buffer {
+  let f = sharedFrames.get(d);
+  if (!f) {
+    f = frameOf(d.type, d.bytes);
+    sharedFrames.set(d, f);
+  }
+  return f;
+}
+
 /** Where a watch's events go: an HTTP response or a WebSocket. */
 export interface WatchTransport {
   /** Starts the stream; nothing is written before. */
   open(contentType: string): void;
-  write(prefix: Buffer, bytes: Buffer, suffix: Buffer): void;
+  /** One whole event: `{"type":…,"object":…}\n`. */
+  write(frame: Buffer): void;
   /** Bytes accepted but not yet sent to the client. */
   buffered(): number;
   end(): void;
@@ -45,16 +62,14 @@ export function httpTransport(res: ServerResponse): WatchTransport {
       res.writeHead(200, { 'Content-Type': contentType, 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
       res.flushHeaders();
     },
-    write(prefix, bytes, suffix) {
+    write(frame) {
       // Events written in one tick leave as one writev.
       if (!corked) {
         corked = true;
         res.cork();
         process.nextTick(uncork);
       }
-      res.write(prefix);
-      res.write(bytes);
-      res.write(suffix);
+      res.write(frame);
     },
     buffered: () => res.writableLength,
     end: () => res.end(),
@@ -65,8 +80,8 @@ export function httpTransport(res: ServerResponse): WatchTransport {
 export function webSocketTransport(socket: WebSocket): WatchTransport {
   return {
     open() {},
-    write(prefix, bytes, suffix) {
-      socket.send(Buffer.concat([prefix, bytes, suffix]), { binary: false });
+    write(frame) {
+      socket.send(frame, { binary: false });
     },
     buffered: () => socket.bufferedAmount,
     end: () => socket.close(1000),
@@ -90,6 +105,10 @@ export interface WatchLimits {
   readonly maxBufferedBytes: number;
   /** Interval of progress bookmarks, ms (cacher's bookmark frequency is about a minute). */
   readonly bookmarkIntervalMs: number;
+}
+
+interface WatchEventCounter {
+  inc(n: number): void;
 }
 
 interface Stream {
@@ -124,10 +143,10 @@ export class WatchStreams {
     let pending: Buffer[] | undefined = [];
     let ended = false;
     let firstTable = true;
-    const write = (type: string, bytes: Buffer): void => {
+    const write = (frame: Buffer): void => {
       if (ended) return;
       if (pending) {
-        pending.push(PREFIX[type], bytes, SUFFIX);
+        pending.push(frame);
         return;
       }
       // Judged before writing, so one event larger than the bound still reaches a reader that
@@ -137,27 +156,28 @@ export class WatchStreams {
         stream.end();
         return;
       }
-      transport.write(PREFIX[type], bytes, SUFFIX);
+      transport.write(frame);
     };
-    const deliverObject = (type: string, bytes: Buffer): void => {
-      eventsTotal.inc();
-      if (output.kind === 'object') return write(type, bytes);
-      const obj = JSON.parse(bytes.toString('utf8')) as KubeObject;
+    const deliver = (d: WatchDelivery): void => {
+      this.countEvent(eventsTotal);
+      if (output.kind === 'object') return write(sharedFrame(d));
+      const { type } = d;
+      const obj = JSON.parse(d.bytes.toString('utf8')) as KubeObject;
       if (output.kind === 'metadata') {
-        return write(type, Buffer.from(JSON.stringify({ kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: obj.metadata })));
+        return write(frameOf(type, Buffer.from(JSON.stringify({ kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: obj.metadata }))));
       }
       const rv = obj.metadata.resourceVersion ?? '';
-      write(type, toTable([obj], { resourceVersion: rv }, output.include, rt, this.clock.now(), firstTable));
+      write(frameOf(type, toTable([obj], { resourceVersion: rv }, output.include, rt, this.clock.now(), firstTable)));
       firstTable = false;
     };
     const bookmark = (rv: number, initialEnd: boolean): void => {
       const metadata: Record<string, unknown> = { resourceVersion: String(rv), creationTimestamp: null };
       if (initialEnd) metadata.annotations = { 'k8s.io/initial-events-end': 'true' };
       const kind = output.kind === 'metadata' ? { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1' } : { kind: rt.kind, apiVersion };
-      write('BOOKMARK', Buffer.from(JSON.stringify({ ...kind, metadata })));
+      write(frameOf('BOOKMARK', Buffer.from(JSON.stringify({ ...kind, metadata }))));
     };
     const sink: WatchStartSink = {
-      deliver: (d: WatchDelivery) => deliverObject(d.type, d.bytes),
+      deliver,
       initialEventsEnd: (rv) => bookmark(rv, true),
     };
     let deadline: ReturnType<Clock['setTimeout']> | undefined;
@@ -179,14 +199,14 @@ export class WatchStreams {
     if (isStatus(result)) {
       // Expired (410) and too-large (504) resourceVersions are told as an ERROR event.
       if (result.code !== 410 && result.code !== 504) return result;
-      pending = [PREFIX.ERROR, Buffer.from(JSON.stringify(result.toJSON())), SUFFIX];
+      pending = [frameOf('ERROR', Buffer.from(JSON.stringify(result.toJSON())))];
     } else {
       started = result;
     }
     transport.open(WATCH_CONTENT_TYPES[output.kind]);
     const buffered = pending;
     pending = undefined;
-    for (let i = 0; i < buffered.length; i += 3) transport.write(buffered[i], buffered[i + 1], buffered[i + 2]);
+    for (const frame of buffered) transport.write(frame);
     this.active.add(stream);
     transport.onClose(() => stream.end());
     if (!started) {
@@ -209,6 +229,20 @@ export class WatchStreams {
   /** Ends every watch of a removed cluster. */
   endCluster(cluster: string): void {
     for (const s of [...this.active]) if (s.cluster === cluster) s.end();
+  }
+
+  // apiserver_watch_events_total is counted per tick rather than per delivery: a thousand
+  // watchers of one event are one increment of 1,000.
+  private readonly uncounted = new Map<WatchEventCounter, number>();
+
+  private countEvent(c: WatchEventCounter): void {
+    if (this.uncounted.size === 0) process.nextTick(() => this.flushCounts());
+    this.uncounted.set(c, (this.uncounted.get(c) ?? 0) + 1);
+  }
+
+  private flushCounts(): void {
+    for (const [c, n] of this.uncounted) c.inc(n);
+    this.uncounted.clear();
   }
 
   endAll(): void {

@@ -104,25 +104,27 @@ export class WatchCache {
       const dropped = r.events.shift();
       if (dropped) r.startRV = dropped.rv;
     }
-    for (const w of r.watchers) if (e.rv > w.fromRV) deliver(w, e);
+    // One delivery object per event, shared by every watcher that gets it unchanged, so the
+    // transport can frame it once.
+    const natural: WatchDelivery = { type: e.type, bytes: e.bytes, rv: e.rv };
+    for (const w of r.watchers) if (e.rv > w.fromRV) deliver(w, e, natural);
   }
 }
 
-function deliver(w: ActiveWatcher, e: StoreEvent): void {
-  const send = (type: StoreEvent['type']) => w.sink.deliver({ type, bytes: e.bytes, rv: e.rv });
+function deliver(w: ActiveWatcher, e: StoreEvent, natural?: WatchDelivery): void {
   const ns = w.filter.namespace;
   if (ns !== undefined && e.key.namespace !== ns) return;
-  const now = e.type !== 'DELETED' && w.filter.matches(e.object);
-  const before = e.prevObject !== undefined && w.filter.matches(e.prevObject);
-  if (e.type === 'ADDED') {
-    if (now) send('ADDED');
-  } else if (e.type === 'DELETED') {
-    if (before) send('DELETED');
-  } else if (now && before) {
-    send('MODIFIED');
-  } else if (now) {
-    send('ADDED');
-  } else if (before) {
-    send('DELETED');
-  }
+  const type = deliveredType(w.filter, e);
+  if (!type) return;
+  w.sink.deliver(natural && type === natural.type ? natural : { type, bytes: e.bytes, rv: e.rv });
+}
+
+/** The event type a watcher sees, given its selector before and after the change. */
+function deliveredType(filter: WatchFilter, e: StoreEvent): StoreEvent['type'] | undefined {
+  const now = e.type !== 'DELETED' && filter.matches(e.object);
+  const before = e.prevObject !== undefined && filter.matches(e.prevObject);
+  if (e.type === 'ADDED') return now ? 'ADDED' : undefined;
+  if (e.type === 'DELETED') return before ? 'DELETED' : undefined;
+  if (now) return before ? 'MODIFIED' : 'ADDED';
+  return before ? 'DELETED' : undefined;
 }
