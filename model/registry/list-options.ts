@@ -21,6 +21,11 @@ export interface ContinueToken {
   readonly rv: number;
   /** Key, relative to the listed collection, of the last item returned. */
   readonly start: string;
+  /**
+   * Items before `start` in the snapshot, so later pages know remainingItemCount without
+   * counting again. kemu's own field; clients treat the token as opaque.
+   */
+  readonly pos?: number;
 }
 
 export function validateListOptions(o: WatchOptions, watch: boolean): Status | undefined {
@@ -63,7 +68,9 @@ export function parseResourceVersion(rv: string): number | Status {
 }
 
 export function encodeContinue(t: ContinueToken): string {
-  return Buffer.from(JSON.stringify({ v: 'meta.k8s.io/v1', rv: t.rv, start: `${t.start}\u0000` })).toString('base64url');
+  const body: Record<string, unknown> = { v: 'meta.k8s.io/v1', rv: t.rv, start: `${t.start}\u0000` };
+  if (t.pos !== undefined) body.pos = t.pos;
+  return Buffer.from(JSON.stringify(body)).toString('base64url');
 }
 
 export function decodeContinue(token: string): ContinueToken | Status {
@@ -75,10 +82,11 @@ export function decodeContinue(token: string): ContinueToken | Status {
     return bad('continue key is not valid: illegal base64 data or JSON');
   }
   if (typeof parsed !== 'object' || parsed === null) return bad('continue key is not valid');
-  const { v, rv, start } = parsed as { v?: unknown; rv?: unknown; start?: unknown };
+  const { v, rv, start, pos } = parsed as { v?: unknown; rv?: unknown; start?: unknown; pos?: unknown };
   if (v !== 'meta.k8s.io/v1') return bad('continue key is not valid: server does not recognize this encoded version');
   if (typeof rv !== 'number' || !Number.isInteger(rv) || rv < 0) return bad('continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)');
   if (typeof start !== 'string' || start.length === 0) return bad('continue key is not valid: encoded start key empty');
   if (start.includes('..') || start.startsWith('/')) return bad('continue key is not valid: path traversal');
-  return { rv, start: start.endsWith('\u0000') ? start.slice(0, -1) : start };
+  const position = typeof pos === 'number' && Number.isInteger(pos) && pos >= 0 ? pos : undefined;
+  return { rv, start: start.endsWith('\u0000') ? start.slice(0, -1) : start, pos: position };
 }

@@ -111,11 +111,16 @@ export class Registry {
     const prefixLen = `${scope.cluster}/${rt.group}/${rt.resource}/`.length + (coll.namespace !== undefined ? coll.namespace.length + 1 : 0);
     let result: ListResult;
     if (!filter.selective) {
-      const page = this.store.list(coll, { after, limit }, snap);
+      // Counting what is left costs a scan: do it on the first page only and carry the position.
+      const total = view.pos !== undefined ? this.snapshots.total(snap.rv, coll) : undefined;
+      const page = this.store.list(coll, { after, limit, countRemaining: total === undefined }, snap);
       const items = page.entries.map((e) => e.bytes);
-      result = page.remaining > 0
-        ? { items, rv: snap.rv, continue: encodeContinue({ rv: snap.rv, start: page.entries[page.entries.length - 1].key.slice(prefixLen) }), remainingItemCount: page.remaining }
+      const pos = (view.pos ?? 0) + items.length;
+      const remaining = total !== undefined ? total - pos : page.remaining;
+      result = limit && items.length >= limit && remaining > 0
+        ? { items, rv: snap.rv, continue: encodeContinue({ rv: snap.rv, start: page.entries[page.entries.length - 1].key.slice(prefixLen), pos }), remainingItemCount: remaining }
         : { items, rv: snap.rv };
+      if (result.continue && total === undefined) this.snapshots.setTotal(snap.rv, coll, pos + remaining);
     } else {
       const page = this.store.list(coll, { after }, snap);
       const items: Buffer[] = [];
@@ -135,7 +140,7 @@ export class Registry {
   }
 
   /** The snapshot a list reads (apiserver's resourceVersion semantics), and where to start. */
-  private listView(opts: ListOptions): { snap: Snapshot; held: boolean; after?: string } | Status {
+  private listView(opts: ListOptions): { snap: Snapshot; held: boolean; after?: string; pos?: number } | Status {
     if (opts.continue) {
       const token = decodeContinue(opts.continue);
       if (isStatus(token)) return token;
@@ -144,7 +149,7 @@ export class Registry {
         const fresh = encodeContinue({ rv: this.store.currentRV, start: token.start });
         return new Status(410, 'Expired', CONTINUE_EXPIRED, undefined, fresh);
       }
-      return { snap, held: true, after: token.start };
+      return { snap, held: true, after: token.start, pos: token.pos };
     }
     const rvText = opts.resourceVersion ?? '';
     if (rvText === '' || rvText === '0') return this.snapshots.current();

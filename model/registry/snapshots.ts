@@ -16,8 +16,18 @@ interface Held {
   timer: TimerHandle;
 }
 
+/** Which collection a count is of, as the store lists it. */
+export interface CountedCollection {
+  readonly cluster: string;
+  readonly group: string;
+  readonly resource: string;
+  readonly namespace?: string;
+}
+
 export class SnapshotCache {
   private readonly held = new Map<number, Held>();
+  /** Object counts per collection in a snapshot, for remainingItemCount of later pages. */
+  private readonly totals = new Map<number, Map<string, number>>();
 
   constructor(private readonly store: Store, private readonly clock: Clock, private readonly opts: SnapshotCacheOptions) {}
 
@@ -58,6 +68,19 @@ export class SnapshotCache {
     }
   }
 
+  total(rv: number, coll: CountedCollection): number | undefined {
+    return this.totals.get(rv)?.get(collectionId(coll));
+  }
+
+  setTotal(rv: number, coll: CountedCollection, n: number): void {
+    let m = this.totals.get(rv);
+    if (!m) {
+      m = new Map();
+      this.totals.set(rv, m);
+    }
+    m.set(collectionId(coll), n);
+  }
+
   close(): void {
     for (const rv of [...this.held.keys()]) this.drop(rv);
   }
@@ -72,5 +95,10 @@ export class SnapshotCache {
     this.clock.clearTimeout(h.timer);
     h.snap.release();
     this.held.delete(rv);
+    this.totals.delete(rv);
   }
+}
+
+function collectionId(c: CountedCollection): string {
+  return `${c.cluster}/${c.group}/${c.resource}/${c.namespace ?? ''}`;
 }

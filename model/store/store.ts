@@ -32,7 +32,7 @@ export interface ListPage {
   readonly entries: readonly Entry[];
   /** The store's resourceVersion in the snapshot the page was read from. */
   readonly rv: number;
-  /** Entries after this page in the same snapshot (0 when the page is the last). */
+  /** Entries after this page in the same snapshot (0 when the page is the last, or not counted). */
   readonly remaining: number;
 }
 
@@ -110,7 +110,7 @@ export class Store {
   }
 
   /** One page of a collection, from `snapshot` or from a snapshot of its own. */
-  list(coll: CollectionKey, opts: { after?: string; limit?: number } = {}, snapshot?: Snapshot): ListPage {
+  list(coll: CollectionKey, opts: { after?: string; limit?: number; countRemaining?: boolean } = {}, snapshot?: Snapshot): ListPage {
     const snap = snapshot ?? this.openSnapshot();
     const transaction = snap.txn;
     try {
@@ -123,7 +123,7 @@ export class Store {
         entries.push({ key, rv: version ?? 0, bytes: value });
       }
       let remaining = 0;
-      if (entries.length >= limit) {
+      if (entries.length >= limit && opts.countRemaining !== false) {
         remaining = this.objects.getKeysCount({ start: `${entries[entries.length - 1].key}\u0000`, end, transaction });
       }
       return { entries, rv: snap.rv, remaining };
