@@ -2,7 +2,7 @@
 // kube-apiserver registers for them (server/printers.ts); any other type gets the fallback
 // printer of AS/pkg/registry/rest/table.go (Name, Created At).
 import type { KubeObject } from '../model/object.js';
-import { printerFor, type ColumnDefinition, type TablePrinter } from './printers.js';
+import { printerFor, type ColumnDefinition, type TablePrinter } from './printers/index.js';
 
 export type IncludeObject = 'None' | 'Metadata' | 'Object';
 

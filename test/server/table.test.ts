@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { fixturesDir, repoRoot } from '../../model/fixtures.js';
 import type { KubeObject } from '../../model/object.js';
-import { customResourcePrinter, humanDuration, printerFor } from '../../server/printers.js';
+import { customResourcePrinter, humanDuration, printerFor } from '../../server/printers/index.js';
 import { toTable, type TableTarget } from '../../server/table.js';
 import { startTestServer, tempDir } from '../helpers/server.js';
 
