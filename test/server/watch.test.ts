@@ -36,6 +36,17 @@ test('a watch from the list resourceVersion sees ADDED, MODIFIED and DELETED wit
   assert.ok(rvs[0] < rvs[1] && rvs[1] < rvs[2], 'DELETED carries the deletion resourceVersion');
 });
 
+test('a watch from a resourceVersion inside the window replays the events the client missed', async () => {
+  const a = (await ts.req('POST', CM, cm('missed-a'))).json<{ metadata: { resourceVersion: string } }>();
+  await ts.req('POST', CM, cm('missed-b'));
+  await ts.req('DELETE', `${CM}/missed-a`);
+  const w = await openWatch(ts, `${CM}?watch=true&resourceVersion=${a.metadata.resourceVersion}`);
+  const events = await w.waitFor(2);
+  w.close();
+  assert.equal(events.map((e) => `${e.type} ${e.object.metadata.name}`), ['ADDED missed-b', 'DELETED missed-a']);
+  await ts.req('DELETE', `${CM}/missed-b`);
+});
+
 test('a watch without resourceVersion starts with the current objects as ADDED', async () => {
   await ts.req('POST', CM, cm('init-a'));
   await ts.req('POST', CM, cm('init-b'));
