@@ -1,7 +1,5 @@
 // The shape every Kubernetes object shares. Bodies are otherwise opaque JSON.
 
-export type JsonValue = string | number | boolean | null | JsonValue[] | { [k: string]: JsonValue };
-
 export interface OwnerReference {
   apiVersion: string;
   kind: string;

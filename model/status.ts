@@ -102,10 +102,6 @@ export function expired(message: string): Status {
   return new Status(410, 'Expired', message);
 }
 
-export function gone(message: string): Status {
-  return new Status(410, 'Gone', message);
-}
-
 export function tooLarge(limit: number): Status {
   return new Status(413, 'RequestEntityTooLarge', `Request entity too large: limit is ${limit}`);
 }
@@ -121,15 +117,6 @@ export function notAcceptable(accepted: readonly string[]): Status {
 
 export function internalError(err: string): Status {
   return new Status(500, 'InternalError', `Internal error occurred: ${err}`, { causes: [{ reason: '', message: err }] });
-}
-
-export function timeout(message: string, retryAfterSeconds?: number): Status {
-  return new Status(504, 'Timeout', `Timeout: ${message}`,
-    retryAfterSeconds === undefined ? undefined : { retryAfterSeconds });
-}
-
-export function insufficientStorage(message: string): Status {
-  return new Status(507, 'InternalError', message);
 }
 
 /** One field error, as k8s.io/apimachinery/pkg/util/validation/field renders it. */

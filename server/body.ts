@@ -4,10 +4,6 @@ import { badRequest, unsupportedMediaType, type Status } from '../model/status.j
 import { decodeProtobufObject, PROTOBUF_MEDIA_TYPE } from './protobuf.js';
 
 export const WRITE_MEDIA_TYPES = ['application/json', 'application/yaml', 'application/vnd.kubernetes.protobuf'];
-export const PATCH_MEDIA_TYPES = [
-  'application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json',
-  'application/apply-patch+yaml',
-];
 
 /** The media type without parameters (`; charset=utf-8` is ignored, as the apiserver does). */
 export function mediaType(contentType: string | undefined): string {

@@ -6,9 +6,9 @@ import { dirname } from 'node:path';
 import { stringify } from 'yaml';
 import { ADMIN_USER_NAME } from './authn.js';
 import { writeFileAtomic } from './tls.js';
+import { HUB } from '../model/clusters.js';
 
 /** The cluster served at the bare server URL rather than under `/clusters/<name>`. */
-export const HUB_CLUSTER = 'hub';
 
 export interface KubeconfigOptions {
   /** e.g. `https://127.0.0.1:6443` */
@@ -22,12 +22,12 @@ export interface KubeconfigOptions {
 
 export function clusterServerUrl(serverUrl: string, cluster: string): string {
   const base = serverUrl.replace(/\/+$/, '');
-  return cluster === HUB_CLUSTER ? base : `${base}/clusters/${encodeURIComponent(cluster)}`;
+  return cluster === HUB ? base : `${base}/clusters/${encodeURIComponent(cluster)}`;
 }
 
 export function renderKubeconfig(opts: KubeconfigOptions): string {
   if (opts.clusters.length === 0) throw new Error('kubeconfig needs at least one cluster');
-  const current = opts.current ?? (opts.clusters.includes(HUB_CLUSTER) ? HUB_CLUSTER : opts.clusters[0]);
+  const current = opts.current ?? (opts.clusters.includes(HUB) ? HUB : opts.clusters[0]);
   if (!opts.clusters.includes(current)) throw new Error(`current context "${current}" is not one of the clusters`);
   const caData = Buffer.from(opts.caCertPem, 'utf8').toString('base64');
   const doc = {

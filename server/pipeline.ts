@@ -5,7 +5,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ResourceCatalog } from '../model/catalog.js';
 import type { Clusters } from '../model/clusters.js';
-import { internalError, isStatus, tooLarge, type Status } from '../model/status.js';
+import { internalError, isStatus, tooLarge } from '../model/status.js';
 import type { UserInfo } from '../model/user.js';
 import { serveAdmin } from './admin.js';
 import type { Authenticator } from './authn.js';
@@ -195,4 +195,3 @@ function observe(metrics: ApiserverMetrics, req: FastifyRequest, reply: FastifyR
   });
 }
 
-export type { Status };

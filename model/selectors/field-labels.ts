@@ -76,10 +76,6 @@ export function supportedFields(group: string, resource: string, crd?: CustomRes
 }
 
 /** The 400 text kube-apiserver gives for an unsupported field label on this type. */
-export function unsupportedFieldMessage(group: string, resource: string, field: string, crd?: CustomResourceFieldInfo): string {
-  return rulesFor(group, resource, crd).reject(field);
-}
-
 /**
  * The first requirement (in evaluation order) on a field outside `supported` → 400. The default
  * text is the one most conversion funcs use; pass `message` (or use validateFieldSelectorFor) for
