@@ -26,6 +26,8 @@ import {
   type WatchOptions,
 } from './list-options.js';
 import type { SnapshotCache } from './snapshots.js';
+import { applyDefaults } from './defaulting.js';
+import { allocateServiceAddresses, takenBy } from './service-ips.js';
 import { strategyFor, type Strategy } from './strategy.js';
 
 
@@ -84,6 +86,10 @@ const CONTINUE_EXPIRED = 'The provided continue parameter is too old to display 
 const UNDELETABLE_NAMESPACES = new Set(['default', 'kube-system', 'kube-public']);
 
 export class Registry {
+  // Services whose create is between allocation and commit: their addresses are taken too, so
+  // concurrent creates do not pick the same ClusterIP or NodePort.
+  private readonly creatingServices = new Set<KubeObject>();
+
   constructor(
     private readonly store: Store,
     private readonly watchCache: WatchCache,
@@ -235,6 +241,12 @@ export class Registry {
     for (let attempt = 0; ; attempt++) {
       if (generated) meta.name = generateName(meta.generateName as string, () => this.rng.next());
       strategy.prepareForCreate(obj);
+      if (rt.group === '' && rt.resource === 'services' && attempt === 0) {
+        const existing = this.store.list({ cluster: scope.cluster, group: '', resource: 'services' }).entries;
+        const taken = takenBy([...existing.map((e) => JSON.parse(e.bytes.toString('utf8')) as KubeObject), ...this.creatingServices]);
+        const ipErrs = allocateServiceAddresses(obj, taken, this.rng);
+        if (ipErrs.length) return invalid(rt.kind, rt.group, meta.name ?? '', ipErrs);
+      }
       const errs = this.validate(rt, strategy, obj);
       if (errs.length) return invalid(rt.kind, rt.group, meta.name ?? meta.generateName ?? '', errs);
       const name = meta.name as string;
@@ -242,7 +254,8 @@ export class Registry {
       const tooBig = checkSize(canonical);
       if (tooBig) return tooBig;
       if (opts.dryRun) return { bytes: Buffer.from(JSON.stringify(canonical)), created: true };
-      const res = await this.store.create(this.key(scope, rt, namespace, name), canonical);
+      if (rt.group === '' && rt.resource === 'services') this.creatingServices.add(canonical);
+      const res = await this.store.create(this.key(scope, rt, namespace, name), canonical).finally(() => this.creatingServices.delete(canonical));
       if (res !== 'exists') return { bytes: res.bytes, created: true };
       if (!generated) return alreadyExists(rt, name);
       if (attempt + 1 >= GENERATE_NAME_RETRIES) {
@@ -377,7 +390,9 @@ export class Registry {
     }
     const meta = body.metadata ?? {};
     if (!isPlainObject(meta)) return badRequest('metadata must be an object');
-    return { ...body, kind: rt.kind, apiVersion: want, metadata: { ...meta } } as KubeObject;
+    const obj = { ...body, kind: rt.kind, apiVersion: want, metadata: { ...meta } } as KubeObject;
+    applyDefaults(rt.group, rt.resource, obj);
+    return obj;
   }
 
   private checkNamespace(rt: ResourceType, urlNamespace: string, bodyNamespace: unknown): Status | undefined {

@@ -20,6 +20,15 @@ export interface Strategy {
   validate(obj: KubeObject): FieldError[];
 }
 
+interface ServiceSpec {
+  type?: string;
+  clusterIP?: string;
+  clusterIPs?: string[];
+  ipFamilies?: string[];
+  ipFamilyPolicy?: string;
+  ports?: { port?: number; protocol?: string; nodePort?: number }[];
+}
+
 const base: Strategy = {
   nameRule: 'subdomain',
   tracksGeneration: false,
@@ -56,7 +65,23 @@ const STRATEGIES: Record<string, Strategy> = {
       obj.spec = { ...(obj.spec as object | undefined), finalizers: (old.spec as { finalizers?: string[] } | undefined)?.finalizers };
     },
   }),
-  '/services': define({ nameRule: 'dns1035' }),
+  '/services': define({
+    nameRule: 'dns1035',
+    // Allocated addresses outlive an update that leaves them out (service/strategy.go
+    // PrepareForUpdate and the allocator's keep-old rules).
+    prepareForUpdate(obj, old) {
+      const spec = (obj.spec ?? {}) as ServiceSpec;
+      const was = (old.spec ?? {}) as ServiceSpec;
+      for (const k of ['clusterIP', 'clusterIPs', 'ipFamilies', 'ipFamilyPolicy'] as const) {
+        if (spec[k] === undefined && was[k] !== undefined) (spec as Record<string, unknown>)[k] = was[k];
+      }
+      for (const port of spec.ports ?? []) {
+        const prev = was.ports?.find((p) => p.port === port.port && (p.protocol ?? 'TCP') === (port.protocol ?? 'TCP'));
+        if (port.nodePort === undefined && prev?.nodePort !== undefined && spec.type !== 'ClusterIP') port.nodePort = prev.nodePort;
+      }
+      obj.spec = spec;
+    },
+  }),
   '/pods': define({
     returnDeletedObject: true,
     prepareForCreate(obj) {

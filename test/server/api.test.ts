@@ -170,6 +170,17 @@ test('the list resourceVersion is the store resourceVersion and grows with every
   assert.ok(b > a);
 });
 
+test('a Service update that leaves out its allocated addresses keeps them', async () => {
+  const svc = { metadata: { name: 'np' }, spec: { type: 'NodePort', selector: { app: 'x' }, ports: [{ port: 80 }] } };
+  const created = (await ts.req('POST', '/api/v1/namespaces/default/services', svc)).json<{ spec: { clusterIP: string; ports: { nodePort: number }[] } }>();
+  assert.match(created.spec.clusterIP, /^10\.(9[6-9]|1[01]\d)\.\d+\.\d+$/);
+  const updated = await ts.req('PUT', '/api/v1/namespaces/default/services/np', { ...svc, metadata: { name: 'np', labels: { l: '1' } } });
+  assert.is(updated.status, 200);
+  const u = updated.json<{ spec: { clusterIP: string; ports: { nodePort: number }[] } }>();
+  assert.is(u.spec.clusterIP, created.spec.clusterIP);
+  assert.is(u.spec.ports[0].nodePort, created.spec.ports[0].nodePort);
+});
+
 test('SelfSubjectReview answers who the caller is', async () => {
   const res = await ts.req('POST', '/apis/authentication.k8s.io/v1/selfsubjectreviews', { kind: 'SelfSubjectReview', apiVersion: 'authentication.k8s.io/v1', metadata: { creationTimestamp: null }, status: {} });
   assert.is(res.status, 201);
