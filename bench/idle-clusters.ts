@@ -2,34 +2,13 @@
 // reads its RSS, adds N clusters through the admin API, reads the RSS again.
 //   npx tsx bench/idle-clusters.ts [--clusters 1000] [--concurrency 8] [--settle-ms 1000]
 // Target: < 100 MB extra RSS for 1,000 empty spokes.
-import { execFileSync } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parse as parseYaml } from 'yaml';
-import { REPO_ROOT, spawnChildServer } from '../test/helpers/child-server.js';
-
-interface Mem { rssKB: number; anonKB: number; fileKB: number; hwmKB: number }
-
-async function memOf(pid: number): Promise<Mem> {
-  const text = await readFile(`/proc/${pid}/status`, 'utf8');
-  const kb = (field: string) => {
-    const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(text);
-    return m ? Number(m[1]) : 0;
-  };
-  return { rssKB: kb('VmRSS'), anonKB: kb('RssAnon'), fileKB: kb('RssFile'), hwmKB: kb('VmHWM') };
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function gitCommit(): string {
-  try {
-    return execFileSync('git', ['rev-parse', 'HEAD'], { cwd: REPO_ROOT, encoding: 'utf8' }).trim();
-  } catch {
-    return 'unknown';
-  }
-}
+import { spawnChildServer } from '../test/helpers/child-server.js';
+import { memOf, resultHead, runMain, sleep, writeResult } from './common.js';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -99,13 +78,7 @@ async function main(): Promise<void> {
     ].join('\n'));
 
     const result = {
-      bench: 'idle-clusters',
-      date: new Date().toISOString(),
-      commit: gitCommit(),
-      node: process.version,
-      cores: cpus().length,
-      cpuModel: cpus()[0]?.model ?? 'unknown',
-      totalMemoryMB: Math.round(totalmem() / 1024 / 1024),
+      ...resultHead('idle-clusters'),
       params: { clusters: n, concurrency, settleMs },
       rssBeforeKB: before.rssKB, rssAfterKB: after.rssKB,
       anonBeforeKB: before.anonKB, anonAfterKB: after.anonKB,
@@ -117,18 +90,11 @@ async function main(): Promise<void> {
       clustersListed: listed, kubeconfigContexts: contexts, storeFileBytes: storeBytes,
       targetMet: extraMB * (1000 / n) < 100,
     };
-    const dir = join(REPO_ROOT, 'bench', 'results');
-    await mkdir(dir, { recursive: true });
-    const file = join(dir, `${result.date.replace(/:/g, '-').replace(/\.\d+Z$/, 'Z')}-idle-clusters.json`);
-    await writeFile(file, `${JSON.stringify(result, null, 2)}\n`);
-    console.log(`wrote ${file}`);
+    await writeResult(result);
   } finally {
     await child.stop('SIGTERM', 15_000);
     await rm(dataDir, { recursive: true, force: true });
   }
 }
 
-main().catch((err: unknown) => {
-  console.error(err instanceof Error ? err.stack ?? err.message : String(err));
-  process.exitCode = 1;
-});
+runMain(main);

@@ -6,61 +6,15 @@
 // over one keep-alive TLS connection, sequentially.
 //   npx tsx bench/list.ts [--objects 60000] [--size 1024] [--runs 20] [--concurrency 32] [--page 500]
 //                         [--cpu-prof]   (profile the server child; prints its top self-time functions per phase)
-import { execFileSync, spawn } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { Agent, request } from 'node:https';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { REPO_ROOT } from '../test/helpers/child-server.js';
+import { type Child, nowUs, type ProfileTop, profilePhases, resultHead, runMain, rssKB, spawnServer, summarize, type Summary, writeResult } from './common.js';
 
 const NS = 'bench';
 const COLL = `/api/v1/namespaces/${NS}/configmaps`;
-
-// ---------------------------------------------------------------------------------------------
-// The server child. Like test/helpers/child-server.ts, but node flags (--cpu-prof) can be passed.
-
-interface Child {
-  readonly pid: number;
-  readonly url: string;
-  readonly ca: string;
-  readonly token: string;
-  output(): string;
-  stop(timeoutMs?: number): Promise<void>;
-}
-
-async function spawnServer(dataDir: string, nodeArgs: string[]): Promise<Child> {
-  const args = [
-    ...nodeArgs, '--import', 'tsx', join(REPO_ROOT, 'bin', 'kemu.ts'), 'serve',
-    '--host', '127.0.0.1', '--port', '0', '--data-dir', dataDir, '--kubeconfig', join(dataDir, 'kubeconfig'), '--spokes', '0',
-  ];
-  const proc = spawn(process.execPath, args, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let exited = false;
-  const exit = new Promise<void>((r) => proc.on('exit', () => { exited = true; r(); }));
-  proc.stdout.setEncoding('utf8').on('data', (s: string) => { out += s; });
-  proc.stderr.setEncoding('utf8').on('data', (s: string) => { out += s; });
-  const started = Date.now();
-  let url: string | undefined;
-  while (!url) {
-    url = /kemu serving \d+ clusters at (https:\/\/\S+) /.exec(out)?.[1];
-    if (url) break;
-    if (exited) throw new Error(`kemu exited before ready:\n${out}`);
-    if (Date.now() - started > 60_000) { proc.kill('SIGKILL'); throw new Error(`kemu not ready in 60 s:\n${out}`); }
-    await sleep(20);
-  }
-  const [ca, token] = await Promise.all([readFile(join(dataDir, 'pki', 'ca.crt'), 'utf8'), readFile(join(dataDir, 'admin-token'), 'utf8')]);
-  return {
-    pid: proc.pid ?? 0, url, ca, token: token.trim(), output: () => out,
-    async stop(timeoutMs = 30_000) {
-      if (exited) return;
-      proc.kill('SIGTERM');
-      if (await Promise.race([exit.then(() => true), sleep(timeoutMs).then(() => false)])) return;
-      proc.kill('SIGKILL');
-      await exit;
-    },
-  };
-}
 
 // ---------------------------------------------------------------------------------------------
 // HTTP over one keep-alive agent.
@@ -86,90 +40,6 @@ function call(agent: Agent, c: Child, method: string, path: string, body?: Buffe
     r.on('error', reject);
     r.end(body);
   });
-}
-
-// ---------------------------------------------------------------------------------------------
-// Statistics and the CPU profile summary.
-
-interface Summary { n: number; p50: number; p90: number; p99: number; max: number; mean: number }
-
-function summarize(xs: number[]): Summary {
-  const s = [...xs].sort((a, b) => a - b);
-  const q = (p: number) => s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))] ?? NaN;
-  const r = (x: number) => Number(x.toFixed(2));
-  return { n: s.length, p50: r(q(50)), p90: r(q(90)), p99: r(q(99)), max: r(s[s.length - 1] ?? NaN), mean: r(s.reduce((a, b) => a + b, 0) / (s.length || 1)) };
-}
-
-interface CpuProfile {
-  nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }[];
-  startTime: number; endTime: number; samples: number[]; timeDeltas: number[];
-}
-interface ProfileTop { windowMs: number; busyMs: number; idleMs: number; gcMs: number; functions: { fn: string; selfMs: number; pctBusy: number }[]; files: { file: string; selfMs: number; pctBusy: number }[] }
-
-/** Self time by function and by file within [fromUs, toUs] of the monotonic clock (process.hrtime, as V8 stamps samples). */
-function profileTop(p: CpuProfile, fromUs: number, toUs: number, n = 15): ProfileTop {
-  const byId = new Map(p.nodes.map((x) => [x.id, x.callFrame]));
-  const fns = new Map<string, number>();
-  const files = new Map<string, number>();
-  let t = p.startTime;
-  let idle = 0, total = 0, gc = 0;
-  const short = (url: string) => url.replace(/^file:\/\//, '').replace(REPO_ROOT, '').replace(/^.*node_modules\//, 'nm/');
-  for (let i = 0; i < p.samples.length; i++) {
-    const dt = p.timeDeltas[i] ?? 0;
-    t += dt;
-    if (t < fromUs || t > toUs) continue;
-    const cf = byId.get(p.samples[i]);
-    if (!cf) continue;
-    total += dt;
-    if (cf.functionName === '(idle)') { idle += dt; continue; }
-    if (cf.functionName === '(garbage collector)') gc += dt;
-    const file = cf.url ? short(cf.url) : cf.functionName;
-    const key = `${cf.functionName || '(anonymous)'} ${cf.url ? `${file}:${cf.lineNumber + 1}` : ''}`.trim();
-    fns.set(key, (fns.get(key) ?? 0) + dt);
-    files.set(file, (files.get(file) ?? 0) + dt);
-  }
-  const busy = total - idle;
-  const top = (m: Map<string, number>) => [...m].sort((a, b) => b[1] - a[1]).slice(0, n);
-  return {
-    windowMs: Math.round(total / 1000), busyMs: Math.round(busy / 1000), idleMs: Math.round(idle / 1000), gcMs: Math.round(gc / 1000),
-    functions: top(fns).map(([fn, us]) => ({ fn, selfMs: Math.round(us / 1000), pctBusy: Number(((100 * us) / (busy || 1)).toFixed(1)) })),
-    files: top(files).map(([file, us]) => ({ file, selfMs: Math.round(us / 1000), pctBusy: Number(((100 * us) / (busy || 1)).toFixed(1)) })),
-  };
-}
-
-async function readProfile(dir: string): Promise<CpuProfile | undefined> {
-  const names = (await readdir(dir).catch(() => [] as string[])).filter((f) => f.endsWith('.cpuprofile'));
-  let best: { name: string; size: number } | undefined;
-  for (const name of names) {
-    const { size } = await stat(join(dir, name));
-    if (!best || size > best.size) best = { name, size };
-  }
-  return best ? JSON.parse(await readFile(join(dir, best.name), 'utf8')) as CpuProfile : undefined;
-}
-
-function printProfile(label: string, t: ProfileTop): void {
-  console.log(`\nserver CPU, ${label}: window ${t.windowMs} ms, busy ${t.busyMs} ms (gc ${t.gcMs} ms), idle ${t.idleMs} ms`);
-  for (const f of t.functions) console.log(`  ${String(f.selfMs).padStart(7)} ms ${f.pctBusy.toFixed(1).padStart(5)}%  ${f.fn}`);
-  console.log('  by file:');
-  for (const f of t.files.slice(0, 8)) console.log(`  ${String(f.selfMs).padStart(7)} ms ${f.pctBusy.toFixed(1).padStart(5)}%  ${f.file}`);
-}
-
-// ---------------------------------------------------------------------------------------------
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const nowUs = () => Number(process.hrtime.bigint() / 1000n);
-
-function gitCommit(): string {
-  try {
-    return execFileSync('git', ['rev-parse', 'HEAD'], { cwd: REPO_ROOT, encoding: 'utf8' }).trim();
-  } catch {
-    return 'unknown';
-  }
-}
-
-async function rssKB(pid: number): Promise<number> {
-  const text = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
-  return Number(/^VmRSS:\s+(\d+) kB/m.exec(text)?.[1] ?? 0);
 }
 
 function configMap(name: string, padding: number): Buffer {
@@ -332,26 +202,12 @@ async function main(): Promise<void> {
     await child.stop();
     let profile: Record<string, ProfileTop> | undefined;
     if (profDir) {
-      const p = await readProfile(profDir);
-      if (!p) console.log(`\nno CPU profile found in ${profDir} (the server did not exit cleanly?)`);
-      else {
-        profile = {};
-        for (const [name, [from, to]] of Object.entries(phases)) {
-          profile[name] = profileTop(p, from, to);
-          printProfile(name, profile[name]);
-        }
-        console.log(`\nprofile kept in ${profDir}`);
-      }
+      profile = await profilePhases(profDir, phases, { top: 15, filesShown: 8 });
+      if (profile) console.log(`\nprofile kept in ${profDir}`);
     }
 
     const result = {
-      bench: 'list',
-      date: new Date().toISOString(),
-      commit: gitCommit(),
-      node: process.version,
-      cores: cpus().length,
-      cpuModel: cpus()[0]?.model ?? 'unknown',
-      totalMemoryMB: Math.round(totalmem() / 1024 / 1024),
+      ...resultHead('list'),
       params: { objects: n, size, runs, concurrency, page: pageSize, cpuProf: Boolean(profDir) },
       objectBytes,
       create: { seconds: Number((createMs / 1000).toFixed(3)), perSecond: Math.round(n / (createMs / 1000)) },
@@ -361,11 +217,7 @@ async function main(): Promise<void> {
       serverRssKB: { start: rssStart, afterCreate: rssAfterCreate, end: rssEnd },
       ...(profile ? { serverProfile: profile } : {}),
     };
-    const dir = join(REPO_ROOT, 'bench', 'results');
-    await mkdir(dir, { recursive: true });
-    const file = join(dir, `${result.date.replace(/:/g, '-').replace(/\.\d+Z$/, 'Z')}-list.json`);
-    await writeFile(file, `${JSON.stringify(result, null, 2)}\n`);
-    console.log(`wrote ${file}`);
+    await writeResult(result);
   } catch (err) {
     process.stderr.write(`server output:\n${child.output().slice(-2000)}\n`);
     throw err;
@@ -376,7 +228,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err: unknown) => {
-  console.error(err instanceof Error ? err.stack ?? err.message : String(err));
-  process.exitCode = 1;
-});
+runMain(main);

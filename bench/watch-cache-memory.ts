@@ -6,29 +6,18 @@
 //   node --expose-gc --import tsx bench/watch-cache-memory.ts [--events 10000] [--size 1024] [--batch 256]
 // Objects are made as the registry makes them: JSON.parse of a request body (so every object has
 // its own strings), uid, creationTimestamp and labels set, resourceVersion set by the store.
-import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULTS } from '../model/defaults.js';
 import type { KubeObject } from '../model/object.js';
 import { Store } from '../model/store/store.js';
 import { WatchCache } from '../model/watch/cache.js';
-import { REPO_ROOT } from '../test/helpers/child-server.js';
+import { resultHead, runMain, sleep, writeResult } from './common.js';
 
 interface Mem { heapUsed: number; external: number; arrayBuffers: number; rss: number }
-
-function gitCommit(): string {
-  try {
-    return execFileSync('git', ['rev-parse', 'HEAD'], { cwd: REPO_ROOT, encoding: 'utf8' }).trim();
-  } catch {
-    return 'unknown';
-  }
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function settled(gc: () => void): Promise<Mem> {
   // Let pending promise callbacks and LMDB's write thread finish, then collect until stable.
@@ -122,13 +111,7 @@ async function main(): Promise<void> {
     ].join('\n'));
 
     const result = {
-      bench: 'watch-cache-memory',
-      date: new Date().toISOString(),
-      commit: gitCommit(),
-      node: process.version,
-      cores: cpus().length,
-      cpuModel: cpus()[0]?.model ?? 'unknown',
-      totalMemoryMB: Math.round(totalmem() / 1024 / 1024),
+      ...resultHead('watch-cache-memory'),
       params: { events: n, size, batch },
       jsonBytesPerEvent: Math.round(jsonPerEvent),
       storedJsonBytes: storedBytes,
@@ -144,11 +127,7 @@ async function main(): Promise<void> {
       defaultWindow: DEFAULTS.watchWindow,
       bytesPerDefaultWindow: Math.round(perEvent * DEFAULTS.watchWindow),
     };
-    const out = join(REPO_ROOT, 'bench', 'results');
-    await mkdir(out, { recursive: true });
-    const file = join(out, `${result.date.replace(/:/g, '-').replace(/\.\d+Z$/, 'Z')}-watch-cache-memory.json`);
-    await writeFile(file, `${JSON.stringify(result, null, 2)}\n`);
-    console.log(`wrote ${file}`);
+    await writeResult(result);
   } finally {
     cache?.close();
     await store.close();
@@ -156,7 +135,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err: unknown) => {
-  console.error(err instanceof Error ? err.stack ?? err.message : String(err));
-  process.exitCode = 1;
-});
+runMain(main);

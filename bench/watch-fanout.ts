@@ -13,23 +13,24 @@
 // send stamp out of the bytes with Buffer.indexOf (no JSON.parse per event, which would cost the
 // client more CPU than the server spends); the first watcher of each client JSON.parses every
 // event too and checks the cheap parse against it.
-import { execFileSync, fork, spawn, type ChildProcess } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { fork, type ChildProcess } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { Agent, request } from 'node:https';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { build, decodeFromCompressedBase64, encodeIntoCompressedBase64, type Histogram } from 'hdr-histogram-js';
 import { REPO_ROOT } from '../test/helpers/child-server.js';
+import {
+  type Child, nowUs, percentile, profilePhases, profileTop, printProfile, type ProfileTop, readProfile, resultHead, runMain, rssKB, sleep, spawnServer,
+  writeResult,
+} from './common.js';
 
 const NS = 'fanout';
 const COLL = `/api/v1/namespaces/${NS}/configmaps`;
 const STAMP = 'kemu.bench/sent-us';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-/** Microseconds on CLOCK_MONOTONIC, the same in every process of the machine (and in V8's profile timestamps). */
-const nowUs = () => Number(process.hrtime.bigint() / 1000n);
 const newHistogram = () => build({ lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: 3 });
 
 // ---------------------------------------------------------------------------------------------
@@ -163,49 +164,7 @@ async function runClient(): Promise<void> {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The server child. Like test/helpers/child-server.ts, but node flags (--cpu-prof) can be passed.
-
-interface Child {
-  readonly pid: number;
-  readonly url: string;
-  readonly ca: string;
-  readonly token: string;
-  output(): string;
-  stop(timeoutMs?: number): Promise<void>;
-}
-
-async function spawnServer(dataDir: string, nodeArgs: string[]): Promise<Child> {
-  const args = [
-    ...nodeArgs, '--import', 'tsx', join(REPO_ROOT, 'bin', 'kemu.ts'), 'serve',
-    '--host', '127.0.0.1', '--port', '0', '--data-dir', dataDir, '--kubeconfig', join(dataDir, 'kubeconfig'), '--spokes', '0',
-  ];
-  const proc = spawn(process.execPath, args, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let exited = false;
-  const exit = new Promise<void>((r) => proc.on('exit', () => { exited = true; r(); }));
-  proc.stdout.setEncoding('utf8').on('data', (s: string) => { out += s; });
-  proc.stderr.setEncoding('utf8').on('data', (s: string) => { out += s; });
-  const started = Date.now();
-  let url: string | undefined;
-  while (!url) {
-    url = /kemu serving \d+ clusters at (https:\/\/\S+) /.exec(out)?.[1];
-    if (url) break;
-    if (exited) throw new Error(`kemu exited before ready:\n${out}`);
-    if (Date.now() - started > 60_000) { proc.kill('SIGKILL'); throw new Error(`kemu not ready in 60 s:\n${out}`); }
-    await sleep(20);
-  }
-  const [ca, token] = await Promise.all([readFile(join(dataDir, 'pki', 'ca.crt'), 'utf8'), readFile(join(dataDir, 'admin-token'), 'utf8')]);
-  return {
-    pid: proc.pid ?? 0, url, ca, token: token.trim(), output: () => out,
-    async stop(timeoutMs = 30_000) {
-      if (exited) return;
-      proc.kill('SIGTERM');
-      if (await Promise.race([exit.then(() => true), sleep(timeoutMs).then(() => false)])) return;
-      proc.kill('SIGKILL');
-      await exit;
-    },
-  };
-}
+// HTTP and /proc readings of the server.
 
 interface Resp { status: number; text: string }
 
@@ -235,76 +194,6 @@ async function cpuMsOf(pid: number): Promise<number> {
 async function writeSyscalls(pid: number): Promise<number> {
   const text = await readFile(`/proc/${pid}/io`, 'utf8').catch(() => '');
   return Number(/^syscw:\s+(\d+)/m.exec(text)?.[1] ?? NaN);
-}
-
-async function rssKB(pid: number): Promise<number> {
-  const text = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
-  return Number(/^VmRSS:\s+(\d+) kB/m.exec(text)?.[1] ?? 0);
-}
-
-// ---------------------------------------------------------------------------------------------
-// CPU profile summary.
-
-interface CpuProfile {
-  nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }[];
-  startTime: number; endTime: number; samples: number[]; timeDeltas: number[];
-}
-interface ProfileTop { windowMs: number; busyMs: number; idleMs: number; gcMs: number; functions: { fn: string; selfMs: number; pctBusy: number }[]; files: { file: string; selfMs: number; pctBusy: number }[] }
-
-/** Self time by function and by file within [fromUs, toUs] of the monotonic clock. */
-function profileTop(p: CpuProfile, fromUs: number, toUs: number, n = 20): ProfileTop {
-  const byId = new Map(p.nodes.map((x) => [x.id, x.callFrame]));
-  const fns = new Map<string, number>();
-  const files = new Map<string, number>();
-  let t = p.startTime;
-  let idle = 0, total = 0, gc = 0;
-  const short = (url: string) => url.replace(/^file:\/\//, '').replace(REPO_ROOT, '').replace(/^.*node_modules\//, 'nm/');
-  for (let i = 0; i < p.samples.length; i++) {
-    const dt = p.timeDeltas[i] ?? 0;
-    t += dt;
-    if (t < fromUs || t > toUs) continue;
-    const cf = byId.get(p.samples[i]);
-    if (!cf) continue;
-    total += dt;
-    if (cf.functionName === '(idle)') { idle += dt; continue; }
-    if (cf.functionName === '(garbage collector)') gc += dt;
-    const file = cf.url ? short(cf.url) : cf.functionName;
-    const key = `${cf.functionName || '(anonymous)'} ${cf.url ? `${file}:${cf.lineNumber + 1}` : ''}`.trim();
-    fns.set(key, (fns.get(key) ?? 0) + dt);
-    files.set(file, (files.get(file) ?? 0) + dt);
-  }
-  const busy = total - idle;
-  const top = (m: Map<string, number>) => [...m].sort((a, b) => b[1] - a[1]).slice(0, n);
-  return {
-    windowMs: Math.round(total / 1000), busyMs: Math.round(busy / 1000), idleMs: Math.round(idle / 1000), gcMs: Math.round(gc / 1000),
-    functions: top(fns).map(([fn, us]) => ({ fn, selfMs: Math.round(us / 1000), pctBusy: Number(((100 * us) / (busy || 1)).toFixed(1)) })),
-    files: top(files).map(([file, us]) => ({ file, selfMs: Math.round(us / 1000), pctBusy: Number(((100 * us) / (busy || 1)).toFixed(1)) })),
-  };
-}
-
-async function readProfile(dir: string): Promise<CpuProfile | undefined> {
-  const names = (await readdir(dir).catch(() => [] as string[])).filter((f) => f.endsWith('.cpuprofile'));
-  let best: { name: string; size: number } | undefined;
-  for (const name of names) {
-    const { size } = await stat(join(dir, name));
-    if (!best || size > best.size) best = { name, size };
-  }
-  return best ? JSON.parse(await readFile(join(dir, best.name), 'utf8')) as CpuProfile : undefined;
-}
-
-function printProfile(label: string, t: ProfileTop): void {
-  console.log(`\n${label.startsWith('client') ? '' : 'server '}CPU, ${label}: window ${t.windowMs} ms, busy ${t.busyMs} ms (gc ${t.gcMs} ms), idle ${t.idleMs} ms`);
-  for (const f of t.functions) console.log(`  ${String(f.selfMs).padStart(7)} ms ${f.pctBusy.toFixed(1).padStart(5)}%  ${f.fn}`);
-  console.log('  by file:');
-  for (const f of t.files.slice(0, 10)) console.log(`  ${String(f.selfMs).padStart(7)} ms ${f.pctBusy.toFixed(1).padStart(5)}%  ${f.file}`);
-}
-
-function gitCommit(): string {
-  try {
-    return execFileSync('git', ['rev-parse', 'HEAD'], { cwd: REPO_ROOT, encoding: 'utf8' }).trim();
-  } catch {
-    return 'unknown';
-  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -450,7 +339,7 @@ async function main(): Promise<void> {
     const lagMs = (p: number) => Number((hist.getValueAtPercentile(p) / 1000).toFixed(2));
     const lag = { p50: lagMs(50), p90: lagMs(90), p99: lagMs(99), max: Number((hist.maxValue / 1000).toFixed(2)), samples: hist.totalCount };
     const sortedCreate = [...createMs].sort((a, b) => a - b);
-    const cq = (p: number) => Number((sortedCreate[Math.min(sortedCreate.length - 1, Math.ceil((p / 100) * sortedCreate.length) - 1)] ?? NaN).toFixed(2));
+    const cq = (p: number) => Number(percentile(sortedCreate, p).toFixed(2));
     const firstDone = Math.min(...done.flatMap((d) => d.doneUs));
     const serverCpuS = (serverCpu1 - serverCpu0) / 1000;
     const clientCpuS = done.reduce((a, d) => a + d.cpuUserMs + d.cpuSystemMs, 0) / 1000;
@@ -478,33 +367,21 @@ async function main(): Promise<void> {
     await server.stop();
     let profile: Record<string, ProfileTop> | undefined;
     if (profDir) {
-      const p = await readProfile(profDir);
-      if (!p) console.log(`\nno CPU profile found in ${profDir} (the server did not exit cleanly?)`);
-      else {
-        profile = {};
-        for (const [name, [from, to]] of Object.entries(phases)) {
-          profile[name] = profileTop(p, from, to);
-          printProfile(name, profile[name]);
-        }
+      profile = await profilePhases(profDir, phases, { top: 20, filesShown: 10 });
+      if (profile) {
         // The first client too: the client's share of the 2 cores is part of the story.
         await Promise.all(kids.map((k) => (k.exitCode === null ? new Promise((r) => k.once('exit', r)) : undefined)));
         const cp = await readProfile(join(profDir, 'client-0'));
         if (cp) {
-          profile['client-0 fanout'] = profileTop(cp, phases.fanout[0], phases.fanout[1]);
-          printProfile('client-0 fanout', profile['client-0 fanout']);
+          profile['client-0 fanout'] = profileTop(cp, phases.fanout[0], phases.fanout[1], 20);
+          printProfile('client-0 fanout', profile['client-0 fanout'], 10);
         }
         console.log(`\nprofile kept in ${profDir}`);
       }
     }
 
     const result = {
-      bench: 'watch-fanout',
-      date: new Date().toISOString(),
-      commit: gitCommit(),
-      node: process.version,
-      cores: cpus().length,
-      cpuModel: cpus()[0]?.model ?? 'unknown',
-      totalMemoryMB: Math.round(totalmem() / 1024 / 1024),
+      ...resultHead('watch-fanout'),
       params: { watchers: W, events: E, size, clients, concurrency, rate, cpuProf: Boolean(profDir) },
       connectSeconds: Number((connectMs / 1000).toFixed(3)),
       writer: { seconds: Number(((lastAckUs - firstSendUs) / 1e6).toFixed(3)), createMsP50: cq(50), createMsP99: cq(99) },
@@ -518,11 +395,7 @@ async function main(): Promise<void> {
       serverRssKB: { beforeWrites: rss0, afterFanout: rss1 },
       ...(profile ? { serverProfile: profile } : {}),
     };
-    const dir = join(REPO_ROOT, 'bench', 'results');
-    await mkdir(dir, { recursive: true });
-    const file = join(dir, `${result.date.replace(/:/g, '-').replace(/\.\d+Z$/, 'Z')}-watch-fanout.json`);
-    await writeFile(file, `${JSON.stringify(result, null, 2)}\n`);
-    console.log(`wrote ${file}`);
+    await writeResult(result);
   } catch (err) {
     process.stderr.write(`server output:\n${server.output().slice(-2000)}\n`);
     throw err;
@@ -534,7 +407,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err: unknown) => {
-  console.error(err instanceof Error ? err.stack ?? err.message : String(err));
-  process.exitCode = 1;
-});
+runMain(main);
