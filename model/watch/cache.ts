@@ -29,8 +29,34 @@ export interface Watcher {
   stop(): void;
 }
 
+/** A fixed-capacity circular buffer: pushing onto a full window drops (and returns) the oldest. */
+class EventWindow {
+  private readonly buf: (StoreEvent | undefined)[] = [];
+  private head = 0;
+  private size = 0;
+
+  constructor(private readonly capacity: number) {}
+
+  push(e: StoreEvent): StoreEvent | undefined {
+    if (this.capacity === 0) return e;
+    if (this.size < this.capacity) {
+      this.buf[(this.head + this.size++) % this.capacity] = e;
+      return undefined;
+    }
+    const dropped = this.buf[this.head];
+    this.buf[this.head] = e;
+    this.head = (this.head + 1) % this.capacity;
+    return dropped;
+  }
+
+  /** Oldest first. */
+  forEach(fn: (e: StoreEvent) => void): void {
+    for (let i = 0; i < this.size; i++) fn(this.buf[(this.head + i) % this.capacity] as StoreEvent);
+  }
+}
+
 interface Ring {
-  readonly events: StoreEvent[];
+  readonly events: EventWindow;
   /** Every event of the collection with rv > startRV is still in `events`. */
   startRV: number;
   readonly watchers: Set<ActiveWatcher>;
@@ -65,7 +91,9 @@ export class WatchCache {
       return expired(`too old resource version: ${fromRV} (${ring.startRV + 1})`);
     }
     const w: ActiveWatcher = { filter, sink, fromRV };
-    for (const e of ring.events) if (e.rv > fromRV) deliver(w, e);
+    ring.events.forEach((e) => {
+      if (e.rv > fromRV) deliver(w, e);
+    });
     ring.watchers.add(w);
     return { stop: () => ring.watchers.delete(w) };
   }
@@ -91,7 +119,7 @@ export class WatchCache {
     let r = this.rings.get(k);
     if (!r) {
       // No event of this collection has happened since the store opened, or a ring would exist.
-      r = { events: [], startRV: this.store.openedAtRV, watchers: new Set() };
+      r = { events: new EventWindow(this.opts.windowSize), startRV: this.store.openedAtRV, watchers: new Set() };
       this.rings.set(k, r);
     }
     return r;
@@ -99,11 +127,8 @@ export class WatchCache {
 
   private onEvent(e: StoreEvent): void {
     const r = this.ring({ cluster: e.key.cluster, group: e.key.group, resource: e.key.resource });
-    r.events.push(e);
-    if (r.events.length > this.opts.windowSize) {
-      const dropped = r.events.shift();
-      if (dropped) r.startRV = dropped.rv;
-    }
+    const dropped = r.events.push(e);
+    if (dropped) r.startRV = dropped.rv;
     // One delivery object per event, shared by every watcher that gets it unchanged, so the
     // transport can frame it once.
     const natural: WatchDelivery = { type: e.type, bytes: e.bytes, rv: e.rv };
