@@ -22,7 +22,7 @@ import { ResourceHandlers } from './handlers.js';
 import { renderKubeconfig, writeKubeconfig } from './kubeconfig.js';
 import { ApiserverMetrics } from './metrics.js';
 import { OpenAPIDocuments } from './openapi.js';
-import { installPipeline } from './pipeline.js';
+import { installPipeline, WS_BEARER_PREFIX } from './pipeline.js';
 import { ensureTlsMaterial } from './tls.js';
 import { WatchStreams } from './watch.js';
 
@@ -106,7 +106,7 @@ export async function startServer(opts: ServerOptions): Promise<KemuServer> {
     options: {
       maxPayload: DEFAULTS.maxRequestBodyBytes,
       // Echo a subprotocol the client offered (the bearer-token one must not be chosen).
-      handleProtocols: (protocols) => [...protocols].find((p) => !p.startsWith('base64url.bearer.')) ?? false,
+      handleProtocols: (protocols) => [...protocols].find((p) => !p.startsWith(WS_BEARER_PREFIX)) ?? false,
     },
   });
   // The discovery document names the address clients reach; it is known once listening.

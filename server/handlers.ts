@@ -19,7 +19,7 @@ import { negotiateOutput, PARTIAL_CONTENT_TYPES, type OutputFormat } from './neg
 import { applyPatch, parsePatch, patchTypeOf } from './patch.js';
 import type { RequestInfo } from './requestinfo.js';
 import { listBytes, sendBytes, sendStatus, successStatus } from './respond.js';
-import { parseIncludeObject, toTable } from './table.js';
+import { parseIncludeObject, partialObject, toTable } from './table.js';
 import { httpTransport, webSocketTransport, type WatchOutput, type WatchStreams, type WatchTransport } from './watch.js';
 import type { WebSocket } from 'ws';
 
@@ -85,7 +85,7 @@ export class ResourceHandlers {
       const obj = JSON.parse(e.bytes.toString('utf8')) as KubeObject;
       return sendTable(reply, toTable([obj], { resourceVersion: obj.metadata.resourceVersion ?? '' }, parseIncludeObject(r.query.get('includeObject')), r.rt, this.now()));
     }
-    if (format === 'metadata') return sendPartial(reply, PARTIAL_CONTENT_TYPES.object, partialObject(e.bytes));
+    if (format === 'metadata') return sendPartial(reply, PARTIAL_CONTENT_TYPES.object, partialBytes(e.bytes));
     return sendBytes(reply, 200, e.bytes, format);
   }
 
@@ -106,26 +106,28 @@ export class ResourceHandlers {
       return sendTable(reply, toTable(objs, meta, parseIncludeObject(r.query.get('includeObject')), r.rt, this.now()));
     }
     if (format === 'metadata') {
-      return sendPartial(reply, PARTIAL_CONTENT_TYPES.list, listBytes('PartialObjectMetadataList', 'meta.k8s.io/v1', meta, res.items.map(partialObject)));
+      return sendPartial(reply, PARTIAL_CONTENT_TYPES.list, listBytes('PartialObjectMetadataList', 'meta.k8s.io/v1', meta, res.items.map(partialBytes)));
     }
     return sendBytes(reply, 200, listBytes(r.rt.listKind, apiVersionOf(r.rt.group, r.rt.version), meta, res.items), format);
   }
 
   private async watch(r: ResourceRequest, reply: FastifyReply, format: OutputFormat): Promise<FastifyReply | undefined> {
     const opts = listOptions(r.query);
-    const tooLarge = isStatus(opts) ? undefined : await this.waitForFuture(opts);
-    const failed = this.startWatch(r, format, httpTransport(reply.raw), tooLarge);
+    if (isStatus(opts)) return sendStatus(reply, opts);
+    const failed = this.startWatch(r, opts, format, httpTransport(reply.raw), await this.waitForFuture(opts));
     if (failed) return sendStatus(reply, failed);
     reply.hijack();
     return undefined;
   }
 
   /** A watch asked for over WebSocket: the same events, one text message each. */
-  handleWebSocket(r: ResourceRequest, socket: WebSocket): void {
+  async handleWebSocket(r: ResourceRequest, socket: WebSocket): Promise<void> {
     const format = negotiateOutput(r.accept, 'watch');
+    const opts = listOptions(r.query);
     const failed = isStatus(format) ? format
-      : r.info.verb !== 'watch' && r.info.verb !== 'list' ? methodNotAllowed(r.info.verb, r.rt)
-        : this.startWatch(r, format, webSocketTransport(socket));
+      : isStatus(opts) ? opts
+        : r.info.verb !== 'watch' && r.info.verb !== 'list' ? methodNotAllowed(r.info.verb, r.rt)
+          : this.startWatch(r, opts, format, webSocketTransport(socket), await this.waitForFuture(opts));
     if (failed) {
       socket.send(JSON.stringify({ type: 'ERROR', object: failed.toJSON() }));
       socket.close(1000);
@@ -139,9 +141,7 @@ export class ResourceHandlers {
     return this.registry.waitForResourceVersion(Number(rv), this.futureWaitMs);
   }
 
-  private startWatch(r: ResourceRequest, format: OutputFormat, transport: WatchTransport, failure?: Status): Status | undefined {
-    const opts = listOptions(r.query);
-    if (isStatus(opts)) return opts;
+  private startWatch(r: ResourceRequest, opts: WatchOptions, format: OutputFormat, transport: WatchTransport, failure?: Status): Status | undefined {
     let fieldSelector = opts.fieldSelector;
     if (r.info.name) {
       // A named watch is a watch with metadata.name=<name> (handlers/get.go).
@@ -247,10 +247,8 @@ function sendTable(reply: FastifyReply, bytes: Buffer): FastifyReply {
   return reply.code(200).header('Content-Type', 'application/json;as=Table;v=v1;g=meta.k8s.io').send(bytes);
 }
 
-/** The metadata.k8s.io view of a stored object, for metadata informers. */
-function partialObject(bytes: Buffer): Buffer {
-  const obj = JSON.parse(bytes.toString('utf8')) as KubeObject;
-  return Buffer.from(JSON.stringify({ kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: obj.metadata }));
+function partialBytes(bytes: Buffer): Buffer {
+  return Buffer.from(JSON.stringify(partialObject(JSON.parse(bytes.toString('utf8')) as KubeObject)));
 }
 
 function sendPartial(reply: FastifyReply, contentType: string, bytes: Buffer): FastifyReply {

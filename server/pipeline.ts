@@ -116,7 +116,7 @@ export function installPipeline(app: FastifyInstance, deps: PipelineDeps): void 
         socket.close(1008, 'not a watchable resource path');
         return;
       }
-      deps.handlers.handleWebSocket(r, socket);
+      void deps.handlers.handleWebSocket(r, socket);
     },
   });
 }
@@ -133,7 +133,7 @@ function resourceRequest(deps: PipelineDeps, req: FastifyRequest, state: Request
 
 // Browsers cannot set headers on a WebSocket; kube-apiserver takes the bearer token from a
 // `base64url.bearer.authorization.k8s.io.<token>` subprotocol (authentication/request/websocket).
-const WS_BEARER_PREFIX = 'base64url.bearer.authorization.k8s.io.';
+export const WS_BEARER_PREFIX = 'base64url.bearer.authorization.k8s.io.';
 
 function webSocketBearer(protocols: string | undefined): string | undefined {
   if (!protocols) return undefined;

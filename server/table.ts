@@ -4,6 +4,13 @@
 import type { KubeObject } from '../model/object.js';
 import { printerFor, type ColumnDefinition, type TablePrinter } from './printers/index.js';
 
+/** The meta.k8s.io view of an object, as metadata informers and Table rows carry it. */
+export const PARTIAL_OBJECT_TYPE = { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1' } as const;
+
+export function partialObject(obj: KubeObject): Record<string, unknown> {
+  return { ...PARTIAL_OBJECT_TYPE, metadata: obj.metadata };
+}
+
 export type IncludeObject = 'None' | 'Metadata' | 'Object';
 
 const FALLBACK_COLUMNS: readonly ColumnDefinition[] = [
@@ -38,7 +45,7 @@ function row(p: TablePrinter, obj: KubeObject, include: IncludeObject, now: numb
   const conditions = p.conditions?.(obj);
   if (conditions) r.conditions = conditions;
   if (include === 'Object') r.object = obj;
-  else if (include === 'Metadata') r.object = { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: obj.metadata };
+  else if (include === 'Metadata') r.object = partialObject(obj);
   return r;
 }
 

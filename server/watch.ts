@@ -12,7 +12,7 @@ import type { WatchStart, WatchStartSink } from '../model/registry/registry.js';
 import { isStatus, type Status } from '../model/status.js';
 import type { WatchDelivery } from '../model/watch/cache.js';
 import type { ApiserverMetrics } from './metrics.js';
-import { toTable, type IncludeObject } from './table.js';
+import { PARTIAL_OBJECT_TYPE, partialObject, toTable, type IncludeObject } from './table.js';
 
 const PREFIX: Record<string, Buffer> = {
   ADDED: Buffer.from('{"type":"ADDED","object":'),
@@ -164,7 +164,7 @@ export class WatchStreams {
       const { type } = d;
       const obj = JSON.parse(d.bytes.toString('utf8')) as KubeObject;
       if (output.kind === 'metadata') {
-        return write(frameOf(type, Buffer.from(JSON.stringify({ kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: obj.metadata }))));
+        return write(frameOf(type, Buffer.from(JSON.stringify(partialObject(obj)))));
       }
       const rv = obj.metadata.resourceVersion ?? '';
       write(frameOf(type, toTable([obj], { resourceVersion: rv }, output.include, rt, this.clock.now(), firstTable)));
@@ -173,7 +173,7 @@ export class WatchStreams {
     const bookmark = (rv: number, initialEnd: boolean): void => {
       const metadata: Record<string, unknown> = { resourceVersion: String(rv), creationTimestamp: null };
       if (initialEnd) metadata.annotations = { 'k8s.io/initial-events-end': 'true' };
-      const kind = output.kind === 'metadata' ? { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1' } : { kind: rt.kind, apiVersion };
+      const kind = output.kind === 'metadata' ? PARTIAL_OBJECT_TYPE : { kind: rt.kind, apiVersion };
       write(frameOf('BOOKMARK', Buffer.from(JSON.stringify({ ...kind, metadata }))));
     };
     const sink: WatchStartSink = {

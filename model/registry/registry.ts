@@ -27,7 +27,6 @@ import {
 } from './list-options.js';
 import type { SnapshotCache } from './snapshots.js';
 import { applyDefaults } from './defaulting.js';
-import { allocateServiceAddresses, takenBy } from './service-ips.js';
 import { strategyFor, type Strategy } from './strategy.js';
 
 
@@ -86,9 +85,9 @@ const CONTINUE_EXPIRED = 'The provided continue parameter is too old to display 
 const UNDELETABLE_NAMESPACES = new Set(['default', 'kube-system', 'kube-public']);
 
 export class Registry {
-  // Services whose create is between allocation and commit: their addresses are taken too, so
-  // concurrent creates do not pick the same ClusterIP or NodePort.
-  private readonly creatingServices = new Set<KubeObject>();
+  // Creates of types with allocations (Services) between allocation and commit, by collection:
+  // what they took counts as taken, so concurrent creates do not pick the same ClusterIP.
+  private readonly allocating = new Map<string, Set<KubeObject>>();
 
   constructor(
     private readonly store: Store,
@@ -241,21 +240,24 @@ export class Registry {
     for (let attempt = 0; ; attempt++) {
       if (generated) meta.name = generateName(meta.generateName as string, () => this.rng.next());
       strategy.prepareForCreate(obj);
-      if (rt.group === '' && rt.resource === 'services' && attempt === 0) {
-        const existing = this.store.list({ cluster: scope.cluster, group: '', resource: 'services' }).entries;
-        const taken = takenBy([...existing.map((e) => JSON.parse(e.bytes.toString('utf8')) as KubeObject), ...this.creatingServices]);
-        const ipErrs = allocateServiceAddresses(obj, taken, this.rng);
-        if (ipErrs.length) return invalid(rt.kind, rt.group, meta.name ?? '', ipErrs);
+      const inFlight = strategy.allocate ? this.inFlight(scope, rt) : undefined;
+      if (strategy.allocate && inFlight && attempt === 0) {
+        const stored = this.store.list({ cluster: scope.cluster, group: rt.group, resource: rt.resource }).entries
+          .map((e) => JSON.parse(e.bytes.toString('utf8')) as KubeObject);
+        const allocErrs = strategy.allocate(obj, [...stored, ...inFlight], this.rng);
+        if (allocErrs.length) return invalid(rt.kind, rt.group, meta.name ?? '', allocErrs);
       }
       const errs = this.validate(rt, strategy, obj);
       if (errs.length) return invalid(rt.kind, rt.group, meta.name ?? meta.generateName ?? '', errs);
       const name = meta.name as string;
       const canonical = canonicalize(obj);
-      const tooBig = checkSize(canonical);
+      const json = Buffer.from(JSON.stringify(canonical));
+      const tooBig = checkSize(json);
       if (tooBig) return tooBig;
-      if (opts.dryRun) return { bytes: Buffer.from(JSON.stringify(canonical)), created: true };
-      if (rt.group === '' && rt.resource === 'services') this.creatingServices.add(canonical);
-      const res = await this.store.create(this.key(scope, rt, namespace, name), canonical).finally(() => this.creatingServices.delete(canonical));
+      if (opts.dryRun) return { bytes: json, created: true };
+      inFlight?.add(canonical);
+      const res = await this.store.create(this.key(scope, rt, namespace, name), canonical)
+        .finally(() => inFlight && this.settleInFlight(scope, rt, canonical));
       if (res !== 'exists') return { bytes: res.bytes, created: true };
       if (!generated) return alreadyExists(rt, name);
       if (attempt + 1 >= GENERATE_NAME_RETRIES) {
@@ -295,7 +297,7 @@ export class Registry {
       // A write that changes nothing is not a write: no new resourceVersion, no event.
       if (isDeepStrictEqual(canonical, old)) return { bytes: cur.bytes, created: false };
       const bytes = Buffer.from(JSON.stringify(canonical));
-      const tooBig = checkSize(canonical);
+      const tooBig = checkSize(bytes);
       if (tooBig) return tooBig;
       if (opts.dryRun) return { bytes, created: false };
       const finished = isDeleting(canonical) && !hasFinalizers(rt, canonical);
@@ -371,6 +373,23 @@ export class Registry {
       deleted.push(res.object ?? bytes);
     }
     return { items: deleted, rv: this.store.currentRV };
+  }
+
+  private inFlight(scope: RequestScope, rt: ResourceType): Set<KubeObject> {
+    const id = `${scope.cluster}/${rt.group}/${rt.resource}`;
+    let set = this.allocating.get(id);
+    if (!set) {
+      set = new Set();
+      this.allocating.set(id, set);
+    }
+    return set;
+  }
+
+  private settleInFlight(scope: RequestScope, rt: ResourceType, obj: KubeObject): void {
+    const id = `${scope.cluster}/${rt.group}/${rt.resource}`;
+    const set = this.allocating.get(id);
+    set?.delete(obj);
+    if (set?.size === 0) this.allocating.delete(id);
   }
 
   private key(scope: RequestScope, rt: ResourceType, namespace: string, name: string): ObjectKey {
@@ -500,8 +519,7 @@ function specChanged(a: KubeObject, b: KubeObject): boolean {
   return !isDeepStrictEqual(strip(a), strip(b));
 }
 
-function checkSize(obj: KubeObject): Status | undefined {
-  const n = Buffer.byteLength(JSON.stringify(obj));
-  if (n > MAX_STORED_BYTES) return internalError('etcdserver: request is too large');
+function checkSize(json: Buffer): Status | undefined {
+  if (json.length > MAX_STORED_BYTES) return internalError('etcdserver: request is too large');
   return undefined;
 }

@@ -3,6 +3,8 @@
 // the default strategy.
 import type { FieldError } from '../status.js';
 import type { KubeObject } from '../object.js';
+import type { Rng } from '../rng.js';
+import { allocateServiceAddresses, takenBy } from './service-ips.js';
 import type { NameRule } from '../validation.js';
 
 export interface Strategy {
@@ -18,6 +20,11 @@ export interface Strategy {
   /** Restores or sets server-owned fields on an update of the main resource. */
   prepareForUpdate(obj: KubeObject, old: KubeObject): void;
   validate(obj: KubeObject): FieldError[];
+  /**
+   * Hands out what must be unique among the type's objects in a cluster (a Service's ClusterIP
+   * and NodePorts). `existing` are the stored objects plus creates still in flight.
+   */
+  allocate?(obj: KubeObject, existing: Iterable<KubeObject>, rng: Rng): FieldError[];
 }
 
 interface ServiceSpec {
@@ -67,6 +74,7 @@ const STRATEGIES: Record<string, Strategy> = {
   }),
   '/services': define({
     nameRule: 'dns1035',
+    allocate: (obj, existing, rng) => allocateServiceAddresses(obj, takenBy(existing), rng),
     // Allocated addresses outlive an update that leaves them out (service/strategy.go
     // PrepareForUpdate and the allocator's keep-old rules).
     prepareForUpdate(obj, old) {
