@@ -69,7 +69,8 @@ export class NamespaceController {
     for (const rt of this.namespaced) {
       const res = await this.registry.deleteCollection(scope, rt, name, {}, { propagationPolicy: 'Background' });
       if (isStatus(res)) return;
-      const left = this.registry.list(scope, rt, name, { limit: 1 });
+      // Without a limit: a paged list would hold a read snapshot for a continue token never used.
+      const left = this.registry.list(scope, rt, name, {});
       if (!isStatus(left)) remaining += left.items.length;
     }
     if (remaining > 0) return;
