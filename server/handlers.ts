@@ -15,7 +15,7 @@ import {
 } from '../model/status.js';
 import type { UserInfo } from '../model/user.js';
 import { decodeBody } from './body.js';
-import { negotiateOutput, PARTIAL_CONTENT_TYPES, type OutputFormat } from './negotiate.js';
+import { negotiateOutput, PARTIAL_CONTENT_TYPES, TABLE_CONTENT_TYPE, type OutputFormat } from './negotiate.js';
 import { applyPatch, parsePatch, patchTypeOf } from './patch.js';
 import type { RequestInfo } from './requestinfo.js';
 import { listBytes, sendBytes, sendStatus, successStatus } from './respond.js';
@@ -244,7 +244,7 @@ export class ResourceHandlers {
 }
 
 function sendTable(reply: FastifyReply, bytes: Buffer): FastifyReply {
-  return reply.code(200).header('Content-Type', 'application/json;as=Table;v=v1;g=meta.k8s.io').send(bytes);
+  return reply.code(200).header('Content-Type', TABLE_CONTENT_TYPE).send(bytes);
 }
 
 function partialBytes(bytes: Buffer): Buffer {

@@ -9,6 +9,8 @@ export type OutputFormat = 'json' | 'yaml' | 'table' | 'metadata';
 
 export const SERVED_MEDIA_TYPES = ['application/json', 'application/yaml', 'application/vnd.kubernetes.protobuf'];
 
+export const TABLE_CONTENT_TYPE = 'application/json;as=Table;v=v1;g=meta.k8s.io';
+
 export const PARTIAL_CONTENT_TYPES = {
   object: 'application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1',
   list: 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1',

@@ -12,6 +12,7 @@ import type { WatchStart, WatchStartSink } from '../model/registry/registry.js';
 import { isStatus, type Status } from '../model/status.js';
 import type { WatchDelivery } from '../model/watch/cache.js';
 import type { ApiserverMetrics } from './metrics.js';
+import { TABLE_CONTENT_TYPE } from './negotiate.js';
 import { PARTIAL_OBJECT_TYPE, partialObject, toTable, type IncludeObject } from './table.js';
 
 const PREFIX: Record<string, Buffer> = {
@@ -118,7 +119,7 @@ interface Stream {
 
 export const WATCH_CONTENT_TYPES: Record<WatchOutput['kind'], string> = {
   object: 'application/json',
-  table: 'application/json;as=Table;v=v1;g=meta.k8s.io',
+  table: TABLE_CONTENT_TYPE,
   metadata: 'application/json;as=PartialObjectMetadata;v=v1;g=meta.k8s.io',
 };
 
