@@ -29,6 +29,8 @@ Flags:
   --kubeconfig FILE    kubeconfig to write, one context per cluster (default ${DEFAULTS.kubeconfig})
   --tokens-file FILE   extra bearer tokens, kube-apiserver --token-auth-file CSV format
   --watch-window N     events kept per cluster and resource for resuming watches (default ${DEFAULTS.watchWindow})
+  --crds DIR           install the CustomResourceDefinitions found in DIR (YAML/JSON, recursive) in the
+                       hub at start, e.g. fixtures/crds (Hive, OCM, KubeVirt); clients may create more
 
 The bare API path reaches the hub; /clusters/<name>/<api path> reaches cluster <name>.
 `;
@@ -76,6 +78,7 @@ async function serve(args: string[]): Promise<number> {
       spokes: { type: 'string', default: '0' },
       kubeconfig: { type: 'string', default: DEFAULTS.kubeconfig },
       'tokens-file': { type: 'string' },
+      crds: { type: 'string' },
       'watch-window': { type: 'string', default: String(DEFAULTS.watchWindow) },
       help: { type: 'boolean', short: 'h' },
     },
@@ -90,7 +93,7 @@ async function serve(args: string[]): Promise<number> {
   const kubeconfigPath = resolve(values.kubeconfig);
   const server = await startServer({
     host: values.host, port, dataDir: resolve(values['data-dir']), spokes, kubeconfigPath,
-    tokensFile: values['tokens-file'], watchWindow,
+    tokensFile: values['tokens-file'], watchWindow, crdsDir: values.crds ? resolve(values.crds) : undefined,
   });
   process.stdout.write(`kemu serving ${server.clusters.size} clusters at ${server.url} kubeconfig=${kubeconfigPath}\n`);
   process.stdout.write(`try: kubectl --kubeconfig ${kubeconfigPath} get namespaces   (contexts: ${server.clusters.list().map((c) => c.name).slice(0, 4).join(', ')}${server.clusters.size > 4 ? ', …' : ''})\n`);

@@ -7,11 +7,10 @@
 // What OpenAPI cannot tell (shortNames, categories, storage versions) comes from the hand-written
 // fixtures/k8s/discovery-facts.json.
 
-import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fixturesDir, repoRoot } from '../model/fixtures.js';
-import type { ResourceType, SubresourceType, GroupInfo } from '../model/catalog.js';
+import { storageVersionHash, type ResourceType, type SubresourceType, type GroupInfo } from '../model/catalog.js';
 
 interface GVK { group: string; version: string; kind: string }
 
@@ -72,11 +71,8 @@ function qualifiedName(group: string, resource: string): string {
   return group ? `${resource}.${group}` : resource;
 }
 
-export function storageVersionHash(gvk: GVK): string {
-  // AS/pkg/endpoints/discovery/storageversionhash.go
-  return createHash('sha256').update(`${gvk.group}/${gvk.version}/${gvk.kind}`).digest()
-    .subarray(0, 8).toString('base64');
-}
+
+const hashOf = (gvk: GVK): string => storageVersionHash(gvk.group, gvk.version, gvk.kind);
 
 interface PathRef { resource: string; subresource?: string; namespaced: boolean; watch: boolean }
 
@@ -154,7 +150,7 @@ function buildResources(swagger: Swagger, groups: GroupInfo[], facts: Facts): Re
           singularName: a.kind.toLowerCase(), namespaced: a.namespaced, verbs: [...a.verbs].sort(),
           shortNames: f.shortNames ?? [], categories: f.categories ?? [], subresources,
           ...(notStored.has(qn) ? {} : {
-            storageVersionHash: storageVersionHash(facts.storageVersions[qn] ?? { group: g.name, version, kind: a.kind }),
+            storageVersionHash: hashOf(facts.storageVersions[qn] ?? { group: g.name, version, kind: a.kind }),
           }),
         };
         out.push(r);

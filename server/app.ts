@@ -4,9 +4,12 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import Fastify from 'fastify';
 import fastifyWebsocket from '@fastify/websocket';
-import { loadBuiltinCatalog } from '../model/catalog.js';
+import { loadBuiltinCatalog, type ResourceCatalog } from '../model/catalog.js';
 import { realClock, type Clock } from '../model/clock.js';
 import { Clusters, HUB } from '../model/clusters.js';
+import { ClusterCatalogs } from '../model/crd/catalogs.js';
+import { CRDController } from '../model/crd/controller.js';
+import { installCRDs } from '../model/crd/install.js';
 import { DEFAULTS } from '../model/defaults.js';
 import { NamespaceController } from '../model/lifecycle/namespace.js';
 import { Registry } from '../model/registry/registry.js';
@@ -36,6 +39,8 @@ export interface ServerOptions {
   /** Where to write the kubeconfig; rewritten when clusters are added or removed. */
   readonly kubeconfigPath?: string;
   readonly tokensFile?: string;
+  /** CustomResourceDefinitions (YAML/JSON files, searched recursively) installed in the hub at start. */
+  readonly crdsDir?: string;
   readonly watchWindow?: number;
   /** Unsent bytes after which a slow watcher's watch is ended. */
   readonly watchMaxBufferedBytes?: number;
@@ -76,13 +81,16 @@ export async function startServer(opts: ServerOptions): Promise<KemuServer> {
   ]);
   const authenticator = createTokenAuthenticator({ adminToken, tokensFile: opts.tokensFile });
   const catalog = loadBuiltinCatalog();
+  const catalogs = new ClusterCatalogs(catalog);
   const store = Store.open({ path: join(opts.dataDir, 'store.mdb') });
   const watchCache = new WatchCache(store, { windowSize: opts.watchWindow ?? DEFAULTS.watchWindow });
   const snapshots = new SnapshotCache(store, clock, { ttlMs: DEFAULTS.listSnapshotTtlMs, max: DEFAULTS.listSnapshots });
   const registry = new Registry(store, watchCache, clock, rng, snapshots);
   const clusters = new Clusters(store, registry, watchCache, catalog, clock);
   await clusters.ensure([HUB, ...spokeNames(opts.spokes ?? 0)]);
-  const namespaceController = new NamespaceController(store, registry, catalog);
+  const namespaceController = new NamespaceController(store, registry, catalogs);
+  const crdController = new CRDController(store, registry, catalogs, clock, clusters);
+  if (opts.crdsDir) await installCRDs(registry, catalog, opts.crdsDir, HUB);
 
   const metrics = new ApiserverMetrics();
   countStoredObjects(store, metrics);
@@ -110,13 +118,18 @@ export async function startServer(opts: ServerOptions): Promise<KemuServer> {
     },
   });
   // The discovery document names the address clients reach; it is known once listening.
-  let discovery: DiscoveryDocuments | undefined;
+  let serverAddress: string | undefined;
+  // Built on first use per catalog: clusters without CRDs share the built-in catalog's documents.
+  const discoveryByCatalog = new WeakMap<ResourceCatalog, DiscoveryDocuments>();
   const openapi = new OpenAPIDocuments();
   installPipeline(app, {
-    authenticator, clusters, catalog, metrics, handlers, version: KUBE_VERSION,
-    get discovery() {
-      if (!discovery) throw new Error('discovery used before listen');
-      return discovery;
+    authenticator, clusters, catalogs, metrics, handlers, version: KUBE_VERSION,
+    discovery(cluster: string): DiscoveryDocuments {
+      if (!serverAddress) throw new Error('discovery used before listen');
+      const c = catalogs.forCluster(cluster);
+      let d = discoveryByCatalog.get(c);
+      if (!d) discoveryByCatalog.set(c, (d = new DiscoveryDocuments(c, serverAddress)));
+      return d;
     },
     openapi, maxRequestBodyBytes: DEFAULTS.maxRequestBodyBytes,
   });
@@ -125,7 +138,7 @@ export async function startServer(opts: ServerOptions): Promise<KemuServer> {
   const port = typeof address === 'object' && address ? address.port : 0;
   const urlHost = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host;
   const url = `https://${urlHost}:${port}`;
-  discovery = new DiscoveryDocuments(catalog, `${urlHost}:${port}`);
+  serverAddress = `${urlHost}:${port}`;
   await writeFile(join(opts.dataDir, 'serving.json'), JSON.stringify({ url }), { mode: 0o600 });
 
   // One write at a time; adds and removes that arrive meanwhile are folded into the next write,
@@ -158,6 +171,7 @@ export async function startServer(opts: ServerOptions): Promise<KemuServer> {
       watches.endAll();
       await app.close();
       namespaceController.close();
+      crdController.close();
       snapshots.close();
       watchCache.close();
       await store.close();

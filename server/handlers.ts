@@ -6,17 +6,18 @@ import type { ResourceType } from '../model/catalog.js';
 import { apiVersionOf } from '../model/catalog.js';
 import type { KubeObject } from '../model/object.js';
 import { isPlainObject } from '../model/object.js';
-import type { DeleteOptions, Registry, RequestScope } from '../model/registry/registry.js';
+import type { DeleteOptions, FieldValidation, Registry, RequestScope, WriteOptions } from '../model/registry/registry.js';
+import { fieldManagerErrors, invalidPatchOptions, managerFromUserAgent, patchOptionsErrors } from '../model/apply/index.js';
 import type { WatchOptions } from '../model/registry/list-options.js';
 import { review } from '../model/registry/reviews.js';
 import type { Rng } from '../model/rng.js';
 import {
-  badRequest, conflict, invalid, isStatus, methodNotAllowed, OPTIMISTIC_LOCK_MESSAGE, Status,
+  badRequest, invalid, isStatus, methodNotAllowed, Status,
 } from '../model/status.js';
 import type { UserInfo } from '../model/user.js';
 import { decodeBody } from './body.js';
 import { negotiateOutput, PARTIAL_CONTENT_TYPES, TABLE_CONTENT_TYPE, type OutputFormat } from './negotiate.js';
-import { applyPatch, parsePatch, patchTypeOf } from './patch.js';
+import { patchFunction, patchTypeOf } from './patch.js';
 import type { RequestInfo } from './requestinfo.js';
 import { listBytes, sendBytes, sendStatus, successStatus } from './respond.js';
 import { parseIncludeObject, partialObject, toTable } from './table.js';
@@ -31,12 +32,12 @@ export interface ResourceRequest {
   readonly body?: Buffer;
   readonly contentType?: string;
   readonly accept?: string;
+  readonly userAgent?: string;
 }
 
 // GET ?watch without timeoutSeconds: minRequestTimeout (1800 s) times 1 + rand (handlers/get.go).
 const MIN_REQUEST_TIMEOUT_S = 1800;
-// Retries of a patch whose base object changed underneath it (patch.go's conflict retries).
-const PATCH_CONFLICT_RETRIES = 5;
+const FIELD_VALIDATIONS: readonly FieldValidation[] = ['Ignore', 'Warn', 'Strict'];
 
 export class ResourceHandlers {
   constructor(
@@ -59,7 +60,7 @@ export class ResourceHandlers {
     if (!allowed.includes(verb === 'watch' && !info.name ? 'watch' : verb) && !(verb === 'watch' && allowed.includes('get'))) {
       return sendStatus(reply, methodNotAllowed(verb, rt));
     }
-    if (info.subresource && info.subresource !== 'status' && info.subresource !== 'finalize') {
+    if (info.subresource && info.subresource !== 'status' && info.subresource !== 'finalize' && info.subresource !== 'scale') {
       return sendStatus(reply, new Status(405, 'MethodNotAllowed', `the subresource ${info.subresource} is not served by kemu yet`));
     }
     const format = negotiateOutput(r.accept, verb);
@@ -79,6 +80,10 @@ export class ResourceHandlers {
   }
 
   private get(r: ResourceRequest, reply: FastifyReply, format: OutputFormat): FastifyReply {
+    if (r.info.subresource === 'scale') {
+      const scale = this.registry.getScale(r.scope, r.rt, r.info.namespace, r.info.name);
+      return isStatus(scale) ? sendStatus(reply, scale) : sendBytes(reply, 200, scale, format);
+    }
     const e = this.registry.get(r.scope, r.rt, r.info.namespace, r.info.name);
     if (isStatus(e)) return sendStatus(reply, e);
     if (format === 'table') {
@@ -174,9 +179,11 @@ export class ResourceHandlers {
       return sendBytes(reply, 201, Buffer.from(JSON.stringify(answered)), format);
     }
     if (!r.rt.verbs.includes('get')) return sendStatus(reply, methodNotAllowed('create', r.rt));
-    const res = await this.registry.create(r.scope, r.rt, r.info.namespace, body, { dryRun });
+    const opts = writeOptions(r, 'CreateOptions', dryRun);
+    if (isStatus(opts)) return sendStatus(reply, opts);
+    const res = await this.registry.create(r.scope, r.rt, r.info.namespace, body, opts);
     if (isStatus(res)) return sendStatus(reply, res);
-    return sendBytes(reply, 201, res.bytes, format);
+    return sendBytes(withWarnings(reply, res.warnings), 201, res.bytes, format);
   }
 
   private async update(r: ResourceRequest, reply: FastifyReply, format: OutputFormat): Promise<FastifyReply> {
@@ -184,38 +191,34 @@ export class ResourceHandlers {
     if (isStatus(body)) return sendStatus(reply, body);
     const dryRun = dryRunOf(r.query);
     if (isStatus(dryRun)) return sendStatus(reply, dryRun);
-    const res = await this.registry.update(r.scope, r.rt, r.info.namespace, r.info.name, r.info.subresource, body, { dryRun });
+    const opts = writeOptions(r, 'UpdateOptions', dryRun);
+    if (isStatus(opts)) return sendStatus(reply, opts);
+    const res = await this.registry.update(r.scope, r.rt, r.info.namespace, r.info.name, r.info.subresource, body, opts);
     if (isStatus(res)) return sendStatus(reply, res);
-    return sendBytes(reply, res.created ? 201 : 200, res.bytes, format);
+    return sendBytes(withWarnings(reply, res.warnings), res.created ? 201 : 200, res.bytes, format);
   }
 
   private async patch(r: ResourceRequest, reply: FastifyReply, format: OutputFormat): Promise<FastifyReply> {
-    const type = patchTypeOf(r.contentType);
+    const type = patchTypeOf(r.contentType, r.rt);
     if (isStatus(type)) return sendStatus(reply, type);
-    const patch = parsePatch(r.body);
-    if (isStatus(patch)) return sendStatus(reply, patch);
     const dryRun = dryRunOf(r.query);
     if (isStatus(dryRun)) return sendStatus(reply, dryRun);
-    if (r.query.get('force') !== null) {
-      return sendStatus(reply, invalid('PatchOptions', 'meta.k8s.io', '', [{ type: 'FieldValueForbidden', field: 'force', detail: 'may not be specified for non-apply patch' }]));
+    const opts = writeOptions(r, 'PatchOptions', dryRun);
+    if (isStatus(opts)) return sendStatus(reply, opts);
+    const force = boolParam(r.query, 'force');
+    if (type !== 'apply') {
+      const errs = patchOptionsErrors(false, opts.fieldManager, force !== undefined);
+      if (errs.length) return sendStatus(reply, invalidPatchOptions(errs));
     }
-    for (let attempt = 0; ; attempt++) {
-      const cur = this.registry.get(r.scope, r.rt, r.info.namespace, r.info.name);
-      if (isStatus(cur)) return sendStatus(reply, cur);
-      const base = JSON.parse(cur.bytes.toString('utf8')) as KubeObject;
-      const patched = applyPatch(type, base, patch);
-      if (isStatus(patched)) return sendStatus(reply, patched);
-      if (!isPlainObject(patched) || !isPlainObject(patched.metadata)) return sendStatus(reply, badRequest('the patch removed the object metadata'));
-      // The client's own precondition, if the patch sets one; otherwise the version we patched.
-      const clientRV = isPlainObject(patch) && isPlainObject(patch.metadata) && typeof patch.metadata.resourceVersion === 'string';
-      if (!clientRV) patched.metadata.resourceVersion = String(cur.rv);
-      const res = await this.registry.update(r.scope, r.rt, r.info.namespace, r.info.name, r.info.subresource, patched, { dryRun });
-      if (isStatus(res)) {
-        if (res.code === 409 && res.reason === 'Conflict' && !clientRV && attempt < PATCH_CONFLICT_RETRIES) continue;
-        return sendStatus(reply, res.code === 409 && res.reason === 'Conflict' ? conflict(r.rt, r.info.name, OPTIMISTIC_LOCK_MESSAGE) : res);
-      }
-      return sendBytes(reply, 200, res.bytes, format);
-    }
+    const mutate = patchFunction({
+      type, rt: r.rt, subresource: r.info.subresource, body: r.body, force: force === true, now: this.now(),
+      fieldManager: type === 'apply' ? r.query.get('fieldManager') ?? undefined : opts.fieldManager,
+    });
+    if (isStatus(mutate)) return sendStatus(reply, mutate);
+    const res = await this.registry.patch(r.scope, r.rt, r.info.namespace, r.info.name, r.info.subresource, mutate,
+      { ...opts, createIfMissing: type === 'apply', apply: type === 'apply' });
+    if (isStatus(res)) return sendStatus(reply, res);
+    return sendBytes(withWarnings(reply, res.warnings), res.created ? 201 : 200, res.bytes, format);
   }
 
   private async delete(r: ResourceRequest, reply: FastifyReply, format: OutputFormat): Promise<FastifyReply> {
@@ -285,6 +288,27 @@ function listOptions(q: URLSearchParams): WatchOptions | Status {
     allowWatchBookmarks: boolParam(q, 'allowWatchBookmarks'),
     sendInitialEvents: boolParam(q, 'sendInitialEvents'),
   };
+}
+
+/**
+ * fieldValidation (default Warn) and the field manager of a non-apply write: the client's, or
+ * the user agent up to its first '/' (managedfields' prefixFromUserAgent).
+ */
+function writeOptions(r: ResourceRequest, optionsKind: string, dryRun: boolean): (WriteOptions & { fieldManager: string }) | Status {
+  const fv = r.query.get('fieldValidation') || 'Warn';
+  if (!(FIELD_VALIDATIONS as readonly string[]).includes(fv)) {
+    return invalid(optionsKind, 'meta.k8s.io', '', [{ type: 'FieldValueNotSupported', field: 'fieldValidation', value: fv, detail: 'supported values: "Ignore", "Strict", "Warn"' }]);
+  }
+  const given = r.query.get('fieldManager');
+  const errs = given !== null ? fieldManagerErrors(given) : [];
+  if (errs.length) return invalid(optionsKind, 'meta.k8s.io', '', errs);
+  return { dryRun, fieldValidation: fv as FieldValidation, fieldManager: given || managerFromUserAgent(r.userAgent ?? '') };
+}
+
+/** Warning headers as the apiserver writes them (RFC 7234: code 299, agent "-"). */
+function withWarnings(reply: FastifyReply, warnings: readonly string[] | undefined): FastifyReply {
+  if (warnings?.length) reply.header('Warning', warnings.map((w) => `299 - ${JSON.stringify(w)}`));
+  return reply;
 }
 
 function dryRunOf(q: URLSearchParams): boolean | Status {

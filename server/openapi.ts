@@ -7,7 +7,9 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { ResourceCatalog, ResourceType } from '../model/catalog.js';
 import { fixturesDir } from '../model/fixtures.js';
+import { crdGroupVersionDocument } from './openapi-crd.js';
 import { clauseMatches, EMPTY_BODY, etagMatches, parseAccept, type HttpAnswer } from './http-answer.js';
 
 interface Spec {
@@ -65,8 +67,10 @@ export class OpenAPIDocuments {
   /** Group-version path (`api/v1`, `apis/apps/v1`) -> source file, or an already built spec. */
   private readonly v3 = new Map<string, { file?: string; spec?: Spec }>();
   private v3Listed = false;
-  /** Index per URL prefix (`''` or `/clusters/<name>`). */
+  /** Index per URL prefix (`''` or `/clusters/<name>`), for clusters without CRDs. */
   private readonly indexes = new Map<string, Spec>();
+  /** A cluster catalog with custom resources: its CRD group-version documents and indexes. */
+  private readonly custom = new WeakMap<ResourceCatalog, { docs: Map<string, Spec>; indexes: Map<string, Spec> }>();
 
   constructor(options: OpenAPIDocumentsOptions = {}) {
     this.dir = options.dir ?? join(fixturesDir(), 'k8s');
@@ -79,31 +83,43 @@ export class OpenAPIDocuments {
    * an absolute path.
    */
   respond(kubePath: string, query: URLSearchParams, accept: string | undefined, ifNoneMatch: string | undefined,
-    prefix = ''): HttpAnswer | undefined {
+    prefix = '', catalog?: ResourceCatalog): HttpAnswer | undefined {
     if (kubePath === V2_PATH || kubePath === `${V2_PATH}/`) return this.respondV2(accept, ifNoneMatch);
-    if (kubePath === V3_PATH || kubePath === `${V3_PATH}/`) return this.respondV3Index(ifNoneMatch, prefix);
+    const custom = catalog ? this.customDocs(catalog) : undefined;
+    if (kubePath === V3_PATH || kubePath === `${V3_PATH}/`) return this.respondV3Index(ifNoneMatch, prefix, custom);
     if (kubePath.startsWith(`${V3_PATH}/`)) {
-      return this.respondV3(kubePath.slice(V3_PATH.length + 1), query, accept, ifNoneMatch, prefix);
+      return this.respondV3(kubePath.slice(V3_PATH.length + 1), query, accept, ifNoneMatch, prefix, custom?.docs);
     }
     return undefined;
+  }
+
+  /** The CRD group-version documents of a catalog, built on first use; undefined without CRDs. */
+  private customDocs(catalog: ResourceCatalog): { docs: Map<string, Spec>; indexes: Map<string, Spec> } | undefined {
+    const known = this.custom.get(catalog);
+    if (known) return known;
+    const byGV = new Map<string, ResourceType[]>();
+    for (const g of catalog.groups()) {
+      for (const v of g.versions) {
+        for (const rt of catalog.resourcesOf(g.name, v)) {
+          if (!rt.custom) continue;
+          const gv = `apis/${rt.group}/${rt.version}`;
+          const list = byGV.get(gv);
+          if (list) list.push(rt); else byGV.set(gv, [rt]);
+        }
+      }
+    }
+    if (byGV.size === 0) return undefined;
+    const docs = new Map<string, Spec>();
+    for (const [gv, types] of byGV) docs.set(gv, makeSpec(Buffer.from(JSON.stringify(crdGroupVersionDocument(types)))));
+    const entry = { docs, indexes: new Map<string, Spec>() };
+    this.custom.set(catalog, entry);
+    return entry;
   }
 
   /** Group-version paths with a v3 document, sorted. */
   groupVersionPaths(): string[] {
     this.listV3();
     return [...this.v3.keys()].sort();
-  }
-
-  /** Publishes (or replaces) the v3 document of a group-version, e.g. for a CRD's versions. */
-  putGroupVersion(gvPath: string, document: unknown): void {
-    this.listV3();
-    this.v3.set(gvPath, { spec: makeSpec(Buffer.from(JSON.stringify(document))) });
-    this.indexes.clear();
-  }
-
-  deleteGroupVersion(gvPath: string): void {
-    this.listV3();
-    if (this.v3.delete(gvPath)) this.indexes.clear();
   }
 
   private respondV2(accept: string | undefined, ifNoneMatch: string | undefined): HttpAnswer {
@@ -114,22 +130,26 @@ export class OpenAPIDocuments {
     }, ifNoneMatch);
   }
 
-  private respondV3Index(ifNoneMatch: string | undefined, prefix: string): HttpAnswer {
-    let index = this.indexes.get(prefix);
+  private respondV3Index(ifNoneMatch: string | undefined, prefix: string, custom?: { docs: Map<string, Spec>; indexes: Map<string, Spec> }): HttpAnswer {
+    const indexes = custom?.indexes ?? this.indexes;
+    let index = indexes.get(prefix);
     if (!index) {
+      const specs = new Map<string, Spec>();
+      for (const gv of this.groupVersionPaths()) specs.set(gv, this.v3Spec(gv)!);
+      for (const [gv, spec] of custom?.docs ?? []) specs.set(gv, spec);
       const paths: Record<string, { serverRelativeURL: string }> = {};
-      for (const gv of this.groupVersionPaths()) {
-        paths[gv] = { serverRelativeURL: `${prefix}${V3_PATH}/${gv}?hash=${this.v3Spec(gv)!.etag}` };
+      for (const gv of [...specs.keys()].sort()) {
+        paths[gv] = { serverRelativeURL: `${prefix}${V3_PATH}/${gv}?hash=${specs.get(gv)!.etag}` };
       }
       index = makeSpec(Buffer.from(JSON.stringify({ paths })));
-      this.indexes.set(prefix, index);
+      indexes.set(prefix, index);
     }
     return serveContent(index, { 'Content-Type': 'application/json', ETag: `"${index.etag}"` }, ifNoneMatch);
   }
 
   private respondV3(gvPath: string, query: URLSearchParams, accept: string | undefined,
-    ifNoneMatch: string | undefined, prefix: string): HttpAnswer | undefined {
-    const spec = this.v3Spec(gvPath);
+    ifNoneMatch: string | undefined, prefix: string, custom?: Map<string, Spec>): HttpAnswer | undefined {
+    const spec = this.v3Spec(gvPath) ?? custom?.get(gvPath);
     if (!spec) return undefined;
     if (!acceptsJSON(accept)) return { statusCode: 406, headers: { Vary: 'Accept' }, body: EMPTY_BODY };
     const headers: Record<string, string> = {

@@ -3,8 +3,8 @@
 // Authentication runs in onRequest, before the body is read, so an unauthenticated client costs
 // no body parsing. Every failure leaves as a metav1.Status.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { ResourceCatalog } from '../model/catalog.js';
 import type { Clusters } from '../model/clusters.js';
+import type { ClusterCatalogs } from '../model/crd/catalogs.js';
 import { internalError, isStatus, tooLarge } from '../model/status.js';
 import type { UserInfo } from '../model/user.js';
 import { serveAdmin } from './admin.js';
@@ -21,8 +21,9 @@ import { sendStatus, sendText } from './respond.js';
 export interface PipelineDeps {
   readonly authenticator: Authenticator;
   readonly clusters: Clusters;
-  readonly catalog: ResourceCatalog;
-  readonly discovery: DiscoveryDocuments;
+  readonly catalogs: ClusterCatalogs;
+  /** The discovery documents of a cluster's catalog. */
+  discovery(cluster: string): DiscoveryDocuments;
   readonly openapi: OpenAPIDocuments;
   readonly metrics: ApiserverMetrics;
   readonly handlers: ResourceHandlers;
@@ -93,8 +94,8 @@ export function installPipeline(app: FastifyInstance, deps: PipelineDeps): void 
     if (!info.isResourceRequest) {
       const accept = req.headers.accept;
       const inm = req.headers['if-none-match'];
-      const answer = deps.discovery.respond(info.kubePath, accept, inm)
-        ?? deps.openapi.respond(info.kubePath, state.query, accept, inm, info.clusterPrefix);
+      const answer = deps.discovery(info.cluster).respond(info.kubePath, accept, inm)
+        ?? deps.openapi.respond(info.kubePath, state.query, accept, inm, info.clusterPrefix, deps.catalogs.forCluster(info.cluster));
       if (answer) return sendAnswer(reply, answer);
       return sendText(reply, 404, '404 page not found');
     }
@@ -123,11 +124,12 @@ export function installPipeline(app: FastifyInstance, deps: PipelineDeps): void 
 
 function resourceRequest(deps: PipelineDeps, req: FastifyRequest, state: RequestState, user: UserInfo): ResourceRequest | undefined {
   const { info } = state;
-  const rt = deps.catalog.lookup(info.apiGroup, info.apiVersion, info.resource);
+  const rt = deps.catalogs.forCluster(info.cluster).lookup(info.apiGroup, info.apiVersion, info.resource);
   if (!rt) return undefined;
   return {
     info, rt, scope: { cluster: info.cluster, user }, query: state.query,
     body: req.body as Buffer | undefined, contentType: req.headers['content-type'], accept: req.headers.accept,
+    userAgent: req.headers['user-agent'],
   };
 }
 

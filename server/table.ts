@@ -1,8 +1,9 @@
 // Server-side printing for `kubectl get`: a meta.k8s.io/v1 Table. Built-in types get the columns
 // kube-apiserver registers for them (server/printers.ts); any other type gets the fallback
 // printer of AS/pkg/registry/rest/table.go (Name, Created At).
+import type { CustomResourceInfo } from '../model/catalog.js';
 import type { KubeObject } from '../model/object.js';
-import { printerFor, type ColumnDefinition, type TablePrinter } from './printers/index.js';
+import { customResourcePrinter, printerFor, type ColumnDefinition, type TablePrinter } from './printers/index.js';
 
 /** The meta.k8s.io view of an object, as metadata informers and Table rows carry it. */
 export const PARTIAL_OBJECT_TYPE = { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1' } as const;
@@ -37,6 +38,18 @@ export interface TableTarget {
   readonly group: string;
   readonly resource: string;
   readonly printer?: TablePrinter;
+  /** A custom resource prints its CRD's additionalPrinterColumns. */
+  readonly custom?: CustomResourceInfo;
+}
+
+const customPrinters = new WeakMap<CustomResourceInfo, TablePrinter>();
+
+function printerOf(target: TableTarget): TablePrinter {
+  if (target.printer) return target.printer;
+  if (!target.custom) return printerFor(target.group, target.resource) ?? FALLBACK;
+  let p = customPrinters.get(target.custom);
+  if (!p) customPrinters.set(target.custom, (p = customResourcePrinter(target.custom.printerColumns)));
+  return p;
 }
 
 function row(p: TablePrinter, obj: KubeObject, include: IncludeObject, now: number): Record<string, unknown> {
@@ -51,7 +64,7 @@ function row(p: TablePrinter, obj: KubeObject, include: IncludeObject, now: numb
 
 /** `now` (ms since the epoch) is what ages are measured against. */
 export function toTable(objs: readonly KubeObject[], meta: TableMeta, include: IncludeObject, target: TableTarget, now: number, withColumns = true): Buffer {
-  const p = target.printer ?? printerFor(target.group, target.resource) ?? FALLBACK;
+  const p = printerOf(target);
   const table: Record<string, unknown> = { kind: 'Table', apiVersion: 'meta.k8s.io/v1', metadata: meta };
   // Watch events after the first carry no column definitions, as the apiserver sends them.
   table.columnDefinitions = withColumns ? p.columns : null;

@@ -4,6 +4,7 @@
 // then clear the `kubernetes` finalizer through /finalize so the namespace goes away.
 // Without this, `kubectl delete namespace` would wait forever.
 import type { ResourceCatalog, ResourceType } from '../catalog.js';
+import type { ClusterCatalogs } from '../crd/catalogs.js';
 import type { KubeObject } from '../object.js';
 import type { Registry, RequestScope } from '../registry/registry.js';
 import { isStatus } from '../status.js';
@@ -16,27 +17,35 @@ export class NamespaceController {
   /** Terminating namespaces still holding content, by `<cluster>/<namespace>`. */
   private readonly waiting = new Map<string, KubeObject>();
   private readonly unsubscribe: () => void;
-  private readonly namespaced: ResourceType[];
+  private readonly namespaced = new WeakMap<ResourceCatalog, ResourceType[]>();
   private readonly namespaces: ResourceType;
 
-  constructor(store: Store, private readonly registry: Registry, catalog: ResourceCatalog) {
-    const ns = catalog.lookup('', 'v1', 'namespaces');
+  constructor(store: Store, private readonly registry: Registry, private readonly catalogs: ClusterCatalogs) {
+    const ns = catalogs.builtin.lookup('', 'v1', 'namespaces');
     if (!ns) throw new Error('catalog has no namespaces');
     this.namespaces = ns;
-    // One version per group-resource: the stored objects are shared between versions.
+    this.unsubscribe = store.subscribe((e) => this.onEvent(e));
+  }
+
+  /** The namespaced types of a cluster, one version per group-resource (versions share objects). */
+  private namespacedTypes(cluster: string): ResourceType[] {
+    const catalog = this.catalogs.forCluster(cluster);
+    let types = this.namespaced.get(catalog);
+    if (types) return types;
     const seen = new Set<string>();
-    this.namespaced = [];
+    types = [];
     for (const g of catalog.groups()) {
       for (const v of g.versions) {
         for (const rt of catalog.resourcesOf(g.name, v)) {
           const key = `${rt.group}/${rt.resource}`;
           if (!rt.namespaced || !rt.verbs.includes('delete') || seen.has(key)) continue;
           seen.add(key);
-          this.namespaced.push(rt);
+          types.push(rt);
         }
       }
     }
-    this.unsubscribe = store.subscribe((e) => this.onEvent(e));
+    this.namespaced.set(catalog, types);
+    return types;
   }
 
   close(): void {
@@ -66,7 +75,7 @@ export class NamespaceController {
   private async finalize(cluster: string, name: string, ns: KubeObject): Promise<void> {
     const scope: RequestScope = { cluster, user: CONTROLLER_USER };
     let remaining = 0;
-    for (const rt of this.namespaced) {
+    for (const rt of this.namespacedTypes(cluster)) {
       const res = await this.registry.deleteCollection(scope, rt, name, {}, { propagationPolicy: 'Background' });
       if (isStatus(res)) return;
       // Without a limit: a paged list would hold a read snapshot for a continue token never used.

@@ -27,7 +27,11 @@ import {
 } from './list-options.js';
 import type { SnapshotCache } from './snapshots.js';
 import { applyDefaults } from './defaulting.js';
-import { strategyFor, type Strategy } from './strategy.js';
+import { customResourceStrategy } from '../crd/strategy.js';
+import { scaleOf, withScale } from './scale.js';
+import { resetFieldsOf, strategyFor, type Strategy } from './strategy.js';
+import { recordUpdate } from '../apply/index.js';
+import { schemaOf } from '../schema/of-type.js';
 
 
 /** Who asks, and of which virtual cluster. */
@@ -36,8 +40,24 @@ export interface RequestScope {
   readonly user: UserInfo;
 }
 
+/** How unknown fields in a request body are answered (metav1 fieldValidation). */
+export type FieldValidation = 'Ignore' | 'Warn' | 'Strict';
+
 export interface WriteOptions {
   readonly dryRun?: boolean;
+  readonly fieldValidation?: FieldValidation;
+  /** Who makes the change, for managedFields; writes without one are not tracked. */
+  readonly fieldManager?: string;
+}
+
+/** Turns the current object (or its Scale; undefined when there is none) into the patched one. */
+export type PatchFn = (current: KubeObject | undefined) => Record<string, unknown> | Status;
+
+export interface PatchOptions extends WriteOptions {
+  /** Server-side apply creates a missing object from mutate(undefined). */
+  readonly createIfMissing?: boolean;
+  /** mutate has updated managedFields itself (server-side apply): no Update entry is recorded. */
+  readonly apply?: boolean;
 }
 
 export interface DeleteOptions extends WriteOptions {
@@ -50,6 +70,8 @@ export interface WriteResult {
   readonly bytes: Buffer;
   /** 201 rather than 200. */
   readonly created: boolean;
+  /** `Warning` header texts (unknown fields under fieldValidation=Warn). */
+  readonly warnings?: readonly string[];
 }
 
 export interface DeleteResult {
@@ -76,6 +98,8 @@ export interface WatchStartSink extends WatchSink {
   initialEventsEnd(rv: number): void;
 }
 
+// Retries of a patch whose base object changed underneath it (patch.go's conflict retries).
+const PATCH_CONFLICT_RETRIES = 5;
 // etcd's default request size limit (1.5 MiB); kube-apiserver stores nothing larger.
 const MAX_STORED_BYTES = 1.5 * 1024 * 1024;
 // apiserver pkg/registry/generic/registry/store.go: retries of a generated-name collision.
@@ -217,9 +241,12 @@ export class Registry {
   }
 
   async create(scope: RequestScope, rt: ResourceType, namespace: string, body: unknown, opts: WriteOptions): Promise<WriteResult | Status> {
-    const obj = this.decode(rt, body);
-    if (isStatus(obj)) return obj;
-    const strategy = strategyFor(rt.group, rt.resource);
+    const strategy = strategyOf(rt);
+    const decoded = this.decode(rt, strategy, body, opts);
+    if (isStatus(decoded)) return decoded;
+    const { warnings } = decoded;
+    // The field manager sees the object as the client sent it, before the strategy adds to it.
+    const obj = this.track(rt, '', undefined, decoded.obj, opts);
     const meta = obj.metadata;
     const ns = this.checkNamespace(rt, namespace, meta.namespace);
     if (isStatus(ns)) return ns;
@@ -254,11 +281,11 @@ export class Registry {
       const json = Buffer.from(JSON.stringify(canonical));
       const tooBig = checkSize(json);
       if (tooBig) return tooBig;
-      if (opts.dryRun) return { bytes: json, created: true };
+      if (opts.dryRun) return { bytes: json, created: true, warnings };
       inFlight?.add(canonical);
       const res = await this.store.create(this.key(scope, rt, namespace, name), canonical)
         .finally(() => inFlight && this.settleInFlight(scope, rt, canonical));
-      if (res !== 'exists') return { bytes: res.bytes, created: true };
+      if (res !== 'exists') return { bytes: res.bytes, created: true, warnings };
       if (!generated) return alreadyExists(rt, name);
       if (attempt + 1 >= GENERATE_NAME_RETRIES) {
         const s = alreadyExists(rt, name);
@@ -268,9 +295,11 @@ export class Registry {
   }
 
   async update(scope: RequestScope, rt: ResourceType, namespace: string, name: string, subresource: string, body: unknown, opts: WriteOptions): Promise<WriteResult | Status> {
-    const obj = this.decode(rt, body);
-    if (isStatus(obj)) return obj;
-    const strategy = strategyFor(rt.group, rt.resource);
+    if (subresource === 'scale') return this.updateScale(scope, rt, namespace, name, body, opts);
+    const strategy = strategyOf(rt);
+    const decoded = this.decode(rt, strategy, body, opts);
+    if (isStatus(decoded)) return decoded;
+    const { obj, warnings } = decoded;
     if (obj.metadata.name !== undefined && obj.metadata.name !== name) {
       return badRequest(`the name of the object (${obj.metadata.name}) does not match the name on the URL (${name})`);
     }
@@ -288,29 +317,79 @@ export class Registry {
       }
       if (wantedRV && wantedRV !== String(cur.rv)) return conflict(rt, name, OPTIMISTIC_LOCK_MESSAGE);
       const old = JSON.parse(cur.bytes.toString('utf8')) as KubeObject;
-      const next = this.prepareUpdate(rt, strategy, subresource, obj, old);
+      const next = this.prepareUpdate(rt, strategy, subresource, this.track(rt, subresource, old, structuredClone(obj), opts), old);
       if (isStatus(next)) return next;
       const errs = this.validate(rt, strategy, next);
       if (errs.length) return invalid(rt.kind, rt.group, name, errs);
       const canonical = canonicalize(next);
       canonical.metadata.resourceVersion = String(cur.rv);
       // A write that changes nothing is not a write: no new resourceVersion, no event.
-      if (isDeepStrictEqual(canonical, old)) return { bytes: cur.bytes, created: false };
+      if (isDeepStrictEqual(canonical, old)) return { bytes: cur.bytes, created: false, warnings };
       const bytes = Buffer.from(JSON.stringify(canonical));
       const tooBig = checkSize(bytes);
       if (tooBig) return tooBig;
-      if (opts.dryRun) return { bytes, created: false };
+      if (opts.dryRun) return { bytes, created: false, warnings };
       const finished = isDeleting(canonical) && !hasFinalizers(rt, canonical);
       const res = finished
         ? await this.store.remove(key, cur.rv, canonical)
         : await this.store.update(key, cur.rv, canonical, old);
-      if (res !== 'conflict') return { bytes: res.bytes, created: false };
+      if (res !== 'conflict') return { bytes: res.bytes, created: false, warnings };
       if (wantedRV) return conflict(rt, name, OPTIMISTIC_LOCK_MESSAGE);
     }
   }
 
+  /**
+   * PATCH: read, mutate the current object (or its Scale), write the result at the version read.
+   * A lost race is retried unless the patched object names another resourceVersion, which is
+   * then the client's precondition (patch.go's conflict retries).
+   */
+  async patch(scope: RequestScope, rt: ResourceType, namespace: string, name: string, subresource: string, mutate: PatchFn, opts: PatchOptions): Promise<WriteResult | Status> {
+    const key = this.key(scope, rt, namespace, name);
+    for (let attempt = 0; ; attempt++) {
+      const cur = this.store.get(key);
+      if (!cur) {
+        if (!opts.createIfMissing || subresource) return notFound(rt, name);
+        const made = mutate(undefined);
+        if (isStatus(made)) return made;
+        const res = await this.create(scope, rt, namespace, made, opts);
+        if (isStatus(res) && res.reason === 'AlreadyExists' && attempt < PATCH_CONFLICT_RETRIES) continue;
+        return res;
+      }
+      const old = JSON.parse(cur.bytes.toString('utf8')) as KubeObject;
+      const patched = mutate(subresource === 'scale' ? scaleOf(rt, old) : old);
+      if (isStatus(patched)) return patched;
+      if (!isPlainObject(patched.metadata)) return badRequest('the patch removed the object metadata');
+      const next = subresource === 'scale' ? withScale(rt, old, patched) : patched;
+      if (isStatus(next)) return next;
+      const meta = next.metadata as { resourceVersion?: unknown };
+      if (meta.resourceVersion === undefined || meta.resourceVersion === '') meta.resourceVersion = String(cur.rv);
+      const ours = meta.resourceVersion === String(cur.rv);
+      const res = await this.update(scope, rt, namespace, name, subresource === 'scale' ? '' : subresource, next, opts);
+      if (isStatus(res) && res.code === 409 && res.reason === 'Conflict' && ours && attempt < PATCH_CONFLICT_RETRIES) continue;
+      if (isStatus(res) || subresource !== 'scale') return res;
+      return { ...res, bytes: Buffer.from(JSON.stringify(scaleOf(rt, JSON.parse(res.bytes.toString('utf8')) as KubeObject))) };
+    }
+  }
+
+  /** GET of the scale subresource. */
+  getScale(scope: RequestScope, rt: ResourceType, namespace: string, name: string): Buffer | Status {
+    const e = this.get(scope, rt, namespace, name);
+    if (isStatus(e)) return e;
+    return Buffer.from(JSON.stringify(scaleOf(rt, JSON.parse(e.bytes.toString('utf8')) as KubeObject)));
+  }
+
+  private async updateScale(scope: RequestScope, rt: ResourceType, namespace: string, name: string, body: unknown, opts: WriteOptions): Promise<WriteResult | Status> {
+    const cur = this.get(scope, rt, namespace, name);
+    if (isStatus(cur)) return cur;
+    const next = withScale(rt, JSON.parse(cur.bytes.toString('utf8')) as KubeObject, body);
+    if (isStatus(next)) return next;
+    const res = await this.update(scope, rt, namespace, name, '', next, opts);
+    if (isStatus(res)) return res;
+    return { ...res, bytes: Buffer.from(JSON.stringify(scaleOf(rt, JSON.parse(res.bytes.toString('utf8')) as KubeObject))) };
+  }
+
   async delete(scope: RequestScope, rt: ResourceType, namespace: string, name: string, opts: DeleteOptions): Promise<DeleteResult | Status> {
-    const strategy = strategyFor(rt.group, rt.resource);
+    const strategy = strategyOf(rt);
     const policy = opts.propagationPolicy;
     if (policy !== undefined && policy !== 'Orphan' && policy !== 'Background' && policy !== 'Foreground') {
       return invalid('DeleteOptions', 'meta.k8s.io', '', [{ type: 'FieldValueNotSupported', field: 'propagationPolicy', value: policy, detail: 'supported values: "Foreground", "Background", "Orphan", "nil"' }]);
@@ -331,7 +410,7 @@ export class Registry {
       if (pre?.resourceVersion && pre.resourceVersion !== String(cur.rv)) {
         return conflict(rt, name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${cur.rv}`);
       }
-      const finalizer = policy === 'Foreground' ? 'foregroundDeletion' : policy === 'Orphan' ? 'orphan' : undefined;
+      const finalizer = policy === 'Foreground' ? 'foregroundDeletion' : policy === 'Orphan' ? 'orphan' : strategy.deleteFinalizer;
       if (finalizer || hasFinalizers(rt, obj)) {
         if (isDeleting(obj) && rt.resource === 'namespaces' && rt.group === '') {
           return conflict(rt, name, 'The system is ensuring all content is removed from this namespace.  Upon completion, this namespace will automatically be purged by the system.');
@@ -375,6 +454,15 @@ export class Registry {
     return { items: deleted, rv: this.store.currentRV };
   }
 
+  /** managedFields after a non-apply write by opts.fieldManager (apply has done its own). */
+  private track(rt: ResourceType, subresource: string, old: KubeObject | undefined, obj: KubeObject, opts: PatchOptions): KubeObject {
+    if (opts.fieldManager === undefined || opts.apply) return obj;
+    return recordUpdate(old, obj, {
+      manager: opts.fieldManager, apiVersion: apiVersionOf(rt.group, rt.version), kind: rt.kind, schema: schemaOf(rt),
+      subresource: subresource || undefined, now: this.clock.now(), resetFields: resetFieldsOf(rt, subresource),
+    });
+  }
+
   private inFlight(scope: RequestScope, rt: ResourceType): Set<KubeObject> {
     const id = `${scope.cluster}/${rt.group}/${rt.resource}`;
     let set = this.allocating.get(id);
@@ -396,7 +484,7 @@ export class Registry {
     return { cluster: scope.cluster, group: rt.group, resource: rt.resource, namespace: rt.namespaced ? namespace : '', name };
   }
 
-  private decode(rt: ResourceType, body: unknown): KubeObject | Status {
+  private decode(rt: ResourceType, strategy: Strategy, body: unknown, opts: WriteOptions): { obj: KubeObject; warnings?: string[] } | Status {
     if (!isPlainObject(body)) return badRequest(`the body of the request was not a JSON object`);
     const want = apiVersionOf(rt.group, rt.version);
     const apiVersion = body.apiVersion ?? want;
@@ -411,7 +499,12 @@ export class Registry {
     if (!isPlainObject(meta)) return badRequest('metadata must be an object');
     const obj = { ...body, kind: rt.kind, apiVersion: want, metadata: { ...meta } } as KubeObject;
     applyDefaults(rt.group, rt.resource, obj);
-    return obj;
+    const unknown = strategy.normalize?.(obj) ?? [];
+    if (unknown.length === 0 || opts.fieldValidation === 'Ignore') return { obj };
+    const texts = unknown.map((path) => `unknown field "${path}"`);
+    // fieldValidation=Strict fails the request; Warn (the default) answers with Warning headers.
+    if (opts.fieldValidation === 'Strict') return badRequest(`strict decoding error: ${texts.join(', ')}`);
+    return { obj, warnings: texts };
   }
 
   private checkNamespace(rt: ResourceType, urlNamespace: string, bodyNamespace: unknown): Status | undefined {
@@ -446,6 +539,7 @@ export class Registry {
       // Writes to /status change only .status (and metadata a controller may touch).
       next = structuredClone(old);
       if (obj.status === undefined) delete next.status; else next.status = obj.status;
+      if (obj.metadata.managedFields !== undefined) next.metadata.managedFields = obj.metadata.managedFields;
     } else if (subresource === 'finalize' && rt.resource === 'namespaces') {
       next = structuredClone(old);
       next.spec = { ...(old.spec as object), finalizers: (obj.spec as { finalizers?: string[] } | undefined)?.finalizers ?? [] };
@@ -500,6 +594,10 @@ export class Registry {
       matches: (obj: KubeObject) => labels.matches(obj.metadata.labels) && (fields.empty || fields.matches(fieldsOf(rt.group, rt.resource, obj))),
     };
   }
+}
+
+function strategyOf(rt: ResourceType): Strategy {
+  return rt.custom ? customResourceStrategy(rt) : strategyFor(rt.group, rt.resource);
 }
 
 function isDeleting(obj: KubeObject): boolean {

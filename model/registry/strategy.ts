@@ -5,7 +5,10 @@ import type { FieldError } from '../status.js';
 import type { KubeObject } from '../object.js';
 import type { Rng } from '../rng.js';
 import { allocateServiceAddresses, takenBy } from './service-ips.js';
+import type { ResourceType } from '../catalog.js';
 import type { NameRule } from '../validation.js';
+import { CLEANUP_FINALIZER } from '../crd/resource-types.js';
+import { validateCRD } from '../crd/validate-crd.js';
 
 export interface Strategy {
   readonly nameRule: NameRule;
@@ -20,6 +23,13 @@ export interface Strategy {
   /** Restores or sets server-owned fields on an update of the main resource. */
   prepareForUpdate(obj: KubeObject, old: KubeObject): void;
   validate(obj: KubeObject): FieldError[];
+  /**
+   * Schema defaulting and pruning after decoding (custom resources); returns the paths of the
+   * unknown fields it dropped, for fieldValidation.
+   */
+  normalize?(obj: KubeObject): string[];
+  /** A finalizer every delete adds, holding the object until a controller has cleaned up. */
+  readonly deleteFinalizer?: string;
   /**
    * Hands out what must be unique among the type's objects in a cluster (a Service's ClusterIP
    * and NodePorts). `existing` are the stored objects plus creates still in flight.
@@ -46,7 +56,7 @@ const base: Strategy = {
   validate: () => [],
 };
 
-function define(overrides: Partial<Strategy>): Strategy {
+export function define(overrides: Partial<Strategy>): Strategy {
   return Object.freeze({ ...base, ...overrides });
 }
 
@@ -111,7 +121,20 @@ const STRATEGIES: Record<string, Strategy> = {
   'networking.k8s.io/ingresses': generation,
   'networking.k8s.io/networkpolicies': generation,
   'policy/poddisruptionbudgets': generation,
-  'apiextensions.k8s.io/customresourcedefinitions': generation,
+  'apiextensions.k8s.io/customresourcedefinitions': define({
+    tracksGeneration: true,
+    // customresourcedefinition/etcd.go Delete adds the cleanup finalizer; the CRD controller
+    // deletes the custom resources and removes it.
+    deleteFinalizer: CLEANUP_FINALIZER,
+    prepareForCreate(obj) {
+      defaultCRD(obj);
+      const versions = (obj.spec as { versions?: { name?: string; storage?: boolean }[] }).versions ?? [];
+      const storage = versions.find((v) => v.storage)?.name;
+      obj.status = { conditions: [], acceptedNames: { plural: '', kind: '' }, storedVersions: storage ? [storage] : [] };
+    },
+    prepareForUpdate: (obj) => defaultCRD(obj),
+    validate: (obj) => validateCRD(obj as unknown as Record<string, unknown>),
+  }),
   'admissionregistration.k8s.io/validatingwebhookconfigurations': generation,
   'admissionregistration.k8s.io/mutatingwebhookconfigurations': generation,
   'admissionregistration.k8s.io/validatingadmissionpolicies': generation,
@@ -123,6 +146,28 @@ const STRATEGIES: Record<string, Strategy> = {
   'rbac.authorization.k8s.io/rolebindings': define({ nameRule: 'path' }),
   'rbac.authorization.k8s.io/clusterrolebindings': define({ nameRule: 'path' }),
 };
+
+/**
+ * The fields a write to (sub)resource does not own (the strategies' GetResetFields): a type with
+ * a status subresource keeps status out of main-resource writes, and spec and metadata out of
+ * status writes.
+ */
+export function resetFieldsOf(rt: ResourceType, subresource: string): string[][] | undefined {
+  if (!rt.subresources.some((s) => s.name === 'status')) return undefined;
+  return subresource === 'status' ? [['spec'], ['metadata']] : [['status']];
+}
+
+/** apiextensions v1 SetDefaults_CustomResourceDefinitionSpec. */
+function defaultCRD(obj: KubeObject): void {
+  const spec = (obj.spec ?? {}) as { conversion?: unknown; names?: { kind?: string; singular?: string; listKind?: string } };
+  spec.conversion ??= { strategy: 'None' };
+  const names = spec.names;
+  if (names && typeof names.kind === 'string') {
+    names.singular ??= names.kind.toLowerCase();
+    names.listKind ??= `${names.kind}List`;
+  }
+  obj.spec = spec;
+}
 
 export function strategyFor(group: string, resource: string): Strategy {
   return STRATEGIES[`${group}/${resource}`] ?? base;

@@ -3,67 +3,28 @@
 // cluster must be absent from the other.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { fixturesDir } from '../../model/fixtures.js';
-import { startTestServer, tempDir, type TestServer } from '../helpers/server.js';
+import { Kubectl, type Run } from '../helpers/kubectl.js';
+import { startTestServer, type TestServer } from '../helpers/server.js';
 import { waitUntil } from '../helpers/wait-until.js';
 
-const KUBECTL = '/usr/bin/kubectl';
 const GUESTBOOK = join(fixturesDir(), 'manifests', 'guestbook');
 type Context = 'hub' | 'spoke-1';
 
 let ts: TestServer;
+let k: Kubectl;
 let work: string; // cwd for kubectl: holds the YAML files, HOME and the discovery cache
-const children: ChildProcess[] = [];
 
-interface Run { readonly code: number; readonly stdout: string; readonly stderr: string }
-
-function baseArgs(ctx: Context): string[] {
-  return ['--kubeconfig', ts.kubeconfig, '--cache-dir', join(work, 'cache'), '--context', ctx];
-}
-
-function env(): NodeJS.ProcessEnv {
-  return { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: join(work, 'home'), KUBECTL_INTERACTIVE_DELETE: 'false' };
-}
-
-function kubectl(ctx: Context, ...args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(KUBECTL, [...baseArgs(ctx), ...args], { cwd: work, env: env(), timeout: 20_000 }, (err, stdout, stderr) => {
-      const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
-      resolve({ code, stdout: String(stdout), stderr: String(stderr) });
-    });
-  });
-}
-
-/** Runs kubectl and fails the test unless it exits 0; returns stdout. */
-async function ok(ctx: Context, ...args: string[]): Promise<string> {
-  const r = await kubectl(ctx, ...args);
-  assert.is(r.code, 0, `kubectl ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
-  return r.stdout;
-}
-
-/** Runs kubectl, expects exit 1, and returns stderr. */
-async function fails(ctx: Context, ...args: string[]): Promise<string> {
-  const r = await kubectl(ctx, ...args);
-  assert.is(r.code, 1, `kubectl ${args.join(' ')} should fail; exited ${r.code}, stdout ${r.stdout}`);
-  return r.stderr;
-}
+const kubectl = (ctx: Context, ...args: string[]): Promise<Run> => k.run(ctx, ...args);
+const ok = (ctx: Context, ...args: string[]): Promise<string> => k.ok(ctx, ...args);
+const fails = (ctx: Context, ...args: string[]): Promise<string> => k.fails(ctx, ...args);
+const spawnKubectl = (ctx: Context, ...args: string[]): ReturnType<Kubectl['spawn']> => k.spawn(ctx, ...args);
 
 function lines(s: string): string[] {
   return s.split('\n').filter((l) => l !== '');
-}
-
-/** A long-running kubectl (get -w) whose output is collected as it arrives. */
-function spawnKubectl(ctx: Context, ...args: string[]): { child: ChildProcess; out: () => string } {
-  const child = spawn(KUBECTL, [...baseArgs(ctx), ...args], { cwd: work, env: env(), stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  let out = '';
-  child.stdout!.on('data', (c: Buffer) => { out += c.toString('utf8'); });
-  child.stderr!.on('data', (c: Buffer) => { out += c.toString('utf8'); });
-  return { child, out: () => out };
 }
 
 function configMapYaml(name: string, namespace: string, labels: Record<string, string> = {}, data: Record<string, string> = { a: 'b' }): string {
@@ -74,8 +35,8 @@ function configMapYaml(name: string, namespace: string, labels: Record<string, s
 
 test.before(async () => {
   ts = await startTestServer({ spokes: 1 });
-  work = await tempDir('kemu-kubectl-');
-  await mkdir(join(work, 'home'), { recursive: true });
+  k = await Kubectl.create(ts);
+  work = k.work;
   const files: Record<string, string> = {
     'ns-demo.yaml': 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: demo\n',
     'cm-c1.yaml': configMapYaml('c1', 'demo', { app: 'demo' }),
@@ -90,9 +51,8 @@ test.before(async () => {
 });
 
 test.after(async () => {
-  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  await k?.close();
   await ts?.close();
-  if (work) await rm(work, { recursive: true, force: true });
 });
 
 // --- typed commands (kubectl sends protobuf bodies for these) ---

@@ -1,6 +1,10 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createHash } from 'node:crypto';
+import { loadBuiltinCatalog } from '../../model/catalog.js';
+import { OverlayCatalog } from '../../model/crd/catalogs.js';
+import { resourceTypesOf } from '../../model/crd/resource-types.js';
+import type { KubeObject } from '../../model/object.js';
 import { OpenAPIDocuments } from '../../server/openapi.js';
 
 const docs = new OpenAPIDocuments();
@@ -89,12 +93,29 @@ test('protobuf-only Accept is 406; unknown paths are not answered', () => {
   assert.is(docs.respond('/api/v1', none, undefined, undefined), undefined);
 });
 
-test('putGroupVersion publishes a new document and refreshes the index', () => {
+test('a cluster with CRDs lists their group-versions; PATCH takes no strategic merge patch', () => {
+  const crd = {
+    apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: 'widgets.example.com' },
+    spec: {
+      group: 'example.com', scope: 'Namespaced', names: { plural: 'widgets', kind: 'Widget' },
+      versions: [{ name: 'v1', served: true, storage: true, subresources: { status: {} }, schema: { openAPIV3Schema: { type: 'object', properties: { spec: { type: 'object', properties: { size: { type: 'integer' } } } } } } }],
+    },
+  };
+  const catalog = new OverlayCatalog(loadBuiltinCatalog(), resourceTypesOf(crd as KubeObject));
   const local = new OpenAPIDocuments();
-  local.putGroupVersion('apis/example.com/v1', { openapi: '3.0.0', paths: {} });
-  const index = JSON.parse(local.respond('/openapi/v3', none, undefined, undefined)!.body.toString());
-  assert.ok(index.paths['apis/example.com/v1']);
-  local.deleteGroupVersion('apis/example.com/v1');
+  const index = JSON.parse(local.respond('/openapi/v3', none, undefined, undefined, '/clusters/c1', catalog)!.body.toString());
+  assert.match(index.paths['apis/example.com/v1'].serverRelativeURL, /^\/clusters\/c1\/openapi\/v3\/apis\/example.com\/v1\?hash=/);
+  assert.ok(index.paths['api/v1']);
+  const doc = JSON.parse(local.respond('/openapi/v3/apis/example.com/v1', none, undefined, undefined, '', catalog)!.body.toString());
+  const widget = doc.components.schemas['com.example.v1.Widget'];
+  assert.equal(widget['x-kubernetes-group-version-kind'], [{ group: 'example.com', kind: 'Widget', version: 'v1' }]);
+  assert.is(widget.properties.spec.properties.size.type, 'integer');
+  const patch = doc.paths['/apis/example.com/v1/namespaces/{namespace}/widgets/{name}'].patch;
+  assert.equal(Object.keys(patch.requestBody.content), ['application/apply-patch+yaml', 'application/json-patch+json', 'application/merge-patch+json']);
+  assert.ok(patch.parameters.some((p: { name: string }) => p.name === 'fieldValidation'));
+  assert.ok(doc.paths['/apis/example.com/v1/namespaces/{namespace}/widgets/{name}/status']);
+  assert.ok(doc.components.schemas['io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta']);
+  // The built-in catalog has no such document.
   assert.is(local.respond('/openapi/v3/apis/example.com/v1', none, undefined, undefined), undefined);
 });
 
