@@ -26,6 +26,7 @@ export class Clusters {
   private readonly known = new Map<string, ClusterInfo>();
   private readonly removeListeners = new Set<(name: string) => void>();
   private readonly changeListeners = new Set<() => void>();
+  private readonly initializers: ((name: string) => Promise<void>)[] = [];
 
   constructor(
     private readonly store: Store,
@@ -58,6 +59,7 @@ export class Clusters {
     if (this.known.has(name)) return new409(`cluster "${name}" already exists`);
     const info: ClusterInfo = { name, creationTimestamp: rfc3339(this.clock.now()) };
     await this.ensureNamespaces(name);
+    for (const init of this.initializers) await init(name);
     await this.store.putMeta(META_PREFIX + name, info);
     this.known.set(name, info);
     for (const fn of this.changeListeners) fn();
@@ -83,6 +85,15 @@ export class Clusters {
     for (const fn of this.removeListeners) fn(name);
     for (const fn of this.changeListeners) fn();
     return info;
+  }
+
+  /**
+   * Runs for every cluster added from now on, before the add completes, and at once for the
+   * clusters that exist (their objects may predate the initializer).
+   */
+  async addInitializer(fn: (name: string) => Promise<void>): Promise<void> {
+    this.initializers.push(fn);
+    for (const name of this.known.keys()) await fn(name);
   }
 
   onRemove(fn: (name: string) => void): void {

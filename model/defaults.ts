@@ -30,4 +30,13 @@ export const DEFAULTS = Object.freeze({
   listSnapshots: 64,
   /** A list or watch at a future resourceVersion waits this long, then 504 (cacher.go). */
   futureResourceVersionWaitMs: 3_000,
+  /** kube-apiserver --enable-priority-and-fairness (on since 1.20). */
+  enablePriorityAndFairness: true,
+  /** kube-apiserver --max-requests-inflight and --max-mutating-requests-inflight defaults. */
+  maxRequestsInflight: 400,
+  maxMutatingRequestsInflight: 200,
+  /** kube-apiserver --request-timeout: a request's deadline, of which APF lets it queue a quarter. */
+  requestTimeoutMs: 60_000,
+  /** fixtures/capacity-profiles/none.json: answer as fast as possible. */
+  capacityProfile: 'none',
 });

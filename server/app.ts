@@ -16,7 +16,13 @@ import { Registry } from '../model/registry/registry.js';
 import { SnapshotCache } from '../model/registry/snapshots.js';
 import { cryptoRng, type Rng } from '../model/rng.js';
 import { Store } from '../model/store/store.js';
-import { parseObjectKey } from '../model/store/keys.js';
+import { ObjectCounts } from '../model/store/object-counts.js';
+import { loadCapacityProfile } from '../model/capacity/profile.js';
+import { FaultInjector } from '../model/faults/injector.js';
+import { faultMetrics } from '../model/faults/metrics.js';
+import { loadFaultRulesFile } from '../model/faults/parse.js';
+import { ClusterFlowControl } from '../model/flowcontrol/clusters.js';
+import { FlowControlMetrics } from '../model/flowcontrol/metrics.js';
 import { WatchCache } from '../model/watch/cache.js';
 import { isStatus } from '../model/status.js';
 import { createTokenAuthenticator, ensureAdminToken } from './authn.js';
@@ -39,6 +45,14 @@ export interface ServerOptions {
   /** Where to write the kubeconfig; rewritten when clusters are added or removed. */
   readonly kubeconfigPath?: string;
   readonly tokensFile?: string;
+  /** --enable-priority-and-fairness; false selects the classic max-in-flight filter. */
+  readonly enablePriorityAndFairness?: boolean;
+  readonly maxRequestsInflight?: number;
+  readonly maxMutatingRequestsInflight?: number;
+  /** A bundled capacity profile name (fixtures/capacity-profiles) or a profile file. */
+  readonly capacityProfile?: string;
+  /** Fault-injection rules (YAML or JSON) in force from the start. */
+  readonly faultsFile?: string;
   /** CustomResourceDefinitions (YAML/JSON files, searched recursively) installed in the hub at start. */
   readonly crdsDir?: string;
   readonly watchWindow?: number;
@@ -92,12 +106,34 @@ export async function startServer(opts: ServerOptions): Promise<KemuServer> {
   const crdController = new CRDController(store, registry, catalogs, clock, clusters);
   if (opts.crdsDir) await installCRDs(registry, catalog, opts.crdsDir, HUB);
 
-  const metrics = new ApiserverMetrics();
-  countStoredObjects(store, metrics);
+  const objectCounts = new ObjectCounts(store);
+  const metrics = new ApiserverMetrics(objectCounts);
+  const flowControl = new ClusterFlowControl(store, registry, catalog, {
+    clock,
+    enablePriorityAndFairness: opts.enablePriorityAndFairness ?? DEFAULTS.enablePriorityAndFairness,
+    maxRequestsInflight: opts.maxRequestsInflight ?? DEFAULTS.maxRequestsInflight,
+    maxMutatingRequestsInflight: opts.maxMutatingRequestsInflight ?? DEFAULTS.maxMutatingRequestsInflight,
+    objectCounts,
+    metrics: new FlowControlMetrics(metrics.registry, clock),
+  });
+  await clusters.addInitializer((name) => flowControl.ensureBootstrap(name));
+  const capacity = loadCapacityProfile(opts.capacityProfile ?? DEFAULTS.capacityProfile);
+  if (isStatus(capacity)) throw new Error(capacity.message);
+  const faults = new FaultInjector(rng, faultMetrics(metrics.registry));
+  if (opts.faultsFile) {
+    const rules = loadFaultRulesFile(opts.faultsFile);
+    if (isStatus(rules)) throw new Error(rules.message);
+    faults.setRules(rules);
+  }
+  const flow = { flowControl, capacity, faults, objectCounts, clock, rng, requestTimeoutMs: DEFAULTS.requestTimeoutMs };
   const watches = new WatchStreams(clock, metrics, {
     maxBufferedBytes: opts.watchMaxBufferedBytes ?? DEFAULTS.watchMaxBufferedBytes, bookmarkIntervalMs: opts.bookmarkIntervalMs ?? DEFAULTS.bookmarkIntervalMs,
   });
-  clusters.onRemove((name) => watches.endCluster(name));
+  clusters.onRemove((name) => {
+    watches.endCluster(name);
+    flowControl.dropCluster(name);
+    objectCounts.dropCluster(name);
+  });
   const tokenUser = (token: string) => {
     const u = authenticator.authenticate(`Bearer ${token}`);
     return isStatus(u) ? undefined : u;
@@ -131,7 +167,7 @@ export async function startServer(opts: ServerOptions): Promise<KemuServer> {
       if (!d) discoveryByCatalog.set(c, (d = new DiscoveryDocuments(c, serverAddress)));
       return d;
     },
-    openapi, maxRequestBodyBytes: DEFAULTS.maxRequestBodyBytes,
+    openapi, maxRequestBodyBytes: DEFAULTS.maxRequestBodyBytes, flow,
   });
   await app.listen({ host, port: opts.port ?? DEFAULTS.port });
   const address = app.server.address();
@@ -171,23 +207,12 @@ export async function startServer(opts: ServerOptions): Promise<KemuServer> {
       watches.endAll();
       await app.close();
       namespaceController.close();
+      flowControl.close();
+      objectCounts.close();
       crdController.close();
       snapshots.close();
       watchCache.close();
       await store.close();
     },
   };
-}
-
-function countStoredObjects(store: Store, metrics: ApiserverMetrics): void {
-  const label = (group: string, resource: string) => (group ? `${resource}.${group}` : resource);
-  for (const [key, n] of store.countByCollection()) {
-    const k = parseObjectKey(`${key}//`);
-    metrics.storageObjects.set({ resource: label(k.group, k.resource), cluster: k.cluster }, n);
-  }
-  store.subscribe((e) => {
-    const labels = { resource: label(e.key.group, e.key.resource), cluster: e.key.cluster };
-    if (e.type === 'ADDED') metrics.storageObjects.inc(labels);
-    else if (e.type === 'DELETED') metrics.storageObjects.dec(labels);
-  });
 }

@@ -1,6 +1,7 @@
 // kube-apiserver's request and storage metrics (staging/src/k8s.io/apiserver/pkg/endpoints/
 // metrics/metrics.go), with the same names and labels plus `cluster`.
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { ObjectCounts } from '../model/store/object-counts.js';
 
 const REQUEST_LABELS = ['verb', 'dry_run', 'group', 'version', 'resource', 'subresource', 'scope', 'component', 'cluster'] as const;
 
@@ -11,6 +12,21 @@ export type RequestLabels = Record<(typeof REQUEST_LABELS)[number], string>;
 
 export class ApiserverMetrics {
   readonly registry = new Registry();
+
+  /** apiserver_storage_objects, read from the live counts at each scrape. */
+  constructor(counts: ObjectCounts) {
+    new Gauge({
+      name: 'apiserver_storage_objects',
+      help: 'Number of stored objects at the time of last check split by kind.',
+      labelNames: ['resource', 'cluster'],
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const e of counts.entries()) this.set({ resource: e.group ? `${e.resource}.${e.group}` : e.resource, cluster: e.cluster }, e.count);
+      },
+    });
+  }
+
   readonly requestTotal = new Counter({
     name: 'apiserver_request_total',
     help: 'Counter of apiserver requests broken out for each verb, dry run value, group, version, resource, scope, component, and HTTP response code.',
@@ -24,22 +40,10 @@ export class ApiserverMetrics {
     buckets: DURATION_BUCKETS,
     registers: [this.registry],
   });
-  readonly inflight = new Gauge({
-    name: 'apiserver_current_inflight_requests',
-    help: 'Maximal number of currently used inflight request limit of this apiserver per request kind in last second.',
-    labelNames: ['request_kind'],
-    registers: [this.registry],
-  });
   readonly longrunning = new Gauge({
     name: 'apiserver_longrunning_requests',
     help: 'Gauge of all active long-running apiserver requests broken out by verb, group, version, resource, scope and component. Not all requests are tracked this way.',
     labelNames: ['verb', 'group', 'version', 'resource', 'subresource', 'scope', 'component', 'cluster'],
-    registers: [this.registry],
-  });
-  readonly storageObjects = new Gauge({
-    name: 'apiserver_storage_objects',
-    help: 'Number of stored objects at the time of last check split by kind.',
-    labelNames: ['resource', 'cluster'],
     registers: [this.registry],
   });
   readonly watchEvents = new Counter({

@@ -11,6 +11,7 @@ import { serveAdmin } from './admin.js';
 import type { Authenticator } from './authn.js';
 import { decodeBody } from './body.js';
 import type { DiscoveryDocuments } from './discovery.js';
+import { admit, type Admitted, type FlowControlStage } from './flow-control.js';
 import type { ResourceHandlers, ResourceRequest } from './handlers.js';
 import type { HttpAnswer } from './http-answer.js';
 import { metricVerb, type ApiserverMetrics, type RequestLabels } from './metrics.js';
@@ -29,13 +30,19 @@ export interface PipelineDeps {
   readonly handlers: ResourceHandlers;
   readonly version: Readonly<Record<string, string>>;
   readonly maxRequestBodyBytes: number;
+  readonly flow: FlowControlStage;
 }
 
 interface RequestState {
   info: RequestInfo;
   query: URLSearchParams;
   user?: UserInfo;
+  /** Set once flow control admitted the request. */
+  admitted?: Admitted;
 }
+
+const ADMIN_PREFIX = '/kemu/';
+const APF_DEBUG = '/debug/api_priority_and_fairness/';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -64,6 +71,11 @@ export function installPipeline(app: FastifyInstance, deps: PipelineDeps): void 
     const user = deps.authenticator.authenticate(req.headers.authorization ?? webSocketBearer(req.headers['sec-websocket-protocol']));
     if (isStatus(user)) return sendStatus(reply, user);
     state.user = user;
+    // The admin API is kemu's own, not a cluster's: it takes no cluster's seats.
+    if ((info.clusterPrefix === '' && info.kubePath.startsWith(ADMIN_PREFIX)) || !deps.clusters.has(info.cluster)) return;
+    const admitted = await admit(deps.flow, info, user, state.query, req, reply);
+    if (!admitted) return reply;
+    state.admitted = admitted;
   });
 
   app.setErrorHandler((err: Error & { code?: string; statusCode?: number }, _req, reply) => {
@@ -91,6 +103,11 @@ export function installPipeline(app: FastifyInstance, deps: PipelineDeps): void 
       }
     }
     if (!deps.clusters.has(info.cluster)) return sendText(reply, 404, '404 page not found');
+    if (!info.isResourceRequest && info.kubePath.startsWith(APF_DEBUG)) {
+      const dump = info.kubePath === `${APF_DEBUG}dump_priority_levels` ? deps.flow.flowControl.dumpPriorityLevels(info.cluster)
+        : info.kubePath === `${APF_DEBUG}dump_queues` ? deps.flow.flowControl.dumpQueues(info.cluster) : undefined;
+      return dump === undefined ? sendText(reply, 404, '404 page not found') : sendText(reply, 200, dump);
+    }
     if (!info.isResourceRequest) {
       const accept = req.headers.accept;
       const inm = req.headers['if-none-match'];
@@ -101,7 +118,12 @@ export function installPipeline(app: FastifyInstance, deps: PipelineDeps): void 
     }
     const r = resourceRequest(deps, req, state, user);
     if (!r) return sendText(reply, 404, '404 page not found');
-    return deps.handlers.handle(r, reply);
+    try {
+      return await deps.handlers.handle(r, reply);
+    } finally {
+      // A watch holds its seats only while it sends its initial events.
+      if (info.verb === 'watch') state.admitted?.finish();
+    }
   };
   app.route({ method: ['HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'], url: '/*', handler });
   app.route({
@@ -117,7 +139,7 @@ export function installPipeline(app: FastifyInstance, deps: PipelineDeps): void 
         socket.close(1008, 'not a watchable resource path');
         return;
       }
-      void deps.handlers.handleWebSocket(r, socket);
+      void deps.handlers.handleWebSocket(r, socket).finally(() => state?.admitted?.finish());
     },
   });
 }
@@ -178,7 +200,6 @@ function scopeOf(info: RequestInfo): string {
 function observe(metrics: ApiserverMetrics, req: FastifyRequest, reply: FastifyReply, state: RequestState): void {
   const started = process.hrtime.bigint();
   const { info } = state;
-  const mutating = info.verb === 'create' || info.verb === 'update' || info.verb === 'patch' || info.verb === 'delete' || info.verb === 'deletecollection';
   const longRunning = info.verb === 'watch';
   const labels: RequestLabels = {
     verb: metricVerb(info.verb, req.headers['content-type']),
@@ -186,11 +207,10 @@ function observe(metrics: ApiserverMetrics, req: FastifyRequest, reply: FastifyR
     group: info.apiGroup, version: info.apiVersion, resource: info.resource, subresource: info.subresource,
     scope: scopeOf(info), component: 'apiserver', cluster: info.cluster,
   };
-  const kind = { request_kind: mutating ? 'mutating' : 'readOnly' };
   const lr = { verb: labels.verb, group: labels.group, version: labels.version, resource: labels.resource, subresource: labels.subresource, scope: labels.scope, component: 'apiserver', cluster: labels.cluster };
-  if (longRunning) metrics.longrunning.inc(lr); else metrics.inflight.inc(kind);
+  if (longRunning) metrics.longrunning.inc(lr);
   reply.raw.once('close', () => {
-    if (longRunning) metrics.longrunning.dec(lr); else metrics.inflight.dec(kind);
+    if (longRunning) metrics.longrunning.dec(lr);
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     if (longRunning) metrics.requestTotal.inc({ ...labels, code: String(reply.raw.statusCode) });
     else metrics.observeRequest(labels, reply.raw.statusCode, seconds);

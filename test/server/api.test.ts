@@ -194,7 +194,10 @@ test('metrics use kube-apiserver names and labels plus cluster', async () => {
   assert.match(text, /apiserver_request_total\{verb="POST",dry_run="",group="",version="v1",resource="configmaps",subresource="",scope="namespace",component="apiserver",cluster="hub",code="201"\} \d+/);
   assert.match(text, /apiserver_request_duration_seconds_bucket\{le="0.005",verb="GET"/);
   assert.match(text, /apiserver_storage_objects\{resource="namespaces",cluster="hub"\} 4/);
-  assert.match(text, /apiserver_current_inflight_requests\{request_kind="readOnly"\} 1/);
+  // The most in flight in the last whole second, as the apiserver's watermark reports it.
+  assert.match(text, /apiserver_current_inflight_requests\{request_kind="readOnly",cluster="hub"\} \d+/);
+  assert.match(text, /apiserver_flowcontrol_dispatched_requests_total\{priority_level="exempt",flow_schema="exempt",cluster="hub"\} \d+/);
+  assert.match(text, /apiserver_flowcontrol_nominal_limit_seats\{priority_level="global-default",cluster="hub"\} 49/);
 });
 
 test('clusters can be added and removed at run time through the admin API', async () => {
