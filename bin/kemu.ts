@@ -29,6 +29,16 @@ Flags:
   --kubeconfig FILE    kubeconfig to write, one context per cluster (default ${DEFAULTS.kubeconfig})
   --tokens-file FILE   extra bearer tokens, kube-apiserver --token-auth-file CSV format
   --watch-window N     events kept per cluster and resource for resuming watches (default ${DEFAULTS.watchWindow})
+  --enable-priority-and-fairness=BOOL
+                       API Priority and Fairness per cluster (default ${DEFAULTS.enablePriorityAndFairness}); false uses
+                       the classic max-in-flight filter
+  --max-requests-inflight N            read-only limit, or APF's seats with the next (default ${DEFAULTS.maxRequestsInflight})
+  --max-mutating-requests-inflight N   mutating limit (default ${DEFAULTS.maxMutatingRequestsInflight})
+  --capacity-profile NAME|FILE
+                       hold each request for a modeled service time: none (default), default (a small
+                       real control plane), or a profile file (fixtures/capacity-profiles)
+  --faults FILE        fault-injection rules (YAML/JSON) in force from the start; change them at run
+                       time with PUT /kemu/v1/faults
   --crds DIR           install the CustomResourceDefinitions found in DIR (YAML/JSON, recursive) in the
                        hub at start, e.g. fixtures/crds (Hive, OCM, KubeVirt); clients may create more
 
@@ -79,6 +89,11 @@ async function serve(args: string[]): Promise<number> {
       kubeconfig: { type: 'string', default: DEFAULTS.kubeconfig },
       'tokens-file': { type: 'string' },
       crds: { type: 'string' },
+      'enable-priority-and-fairness': { type: 'string', default: String(DEFAULTS.enablePriorityAndFairness) },
+      'max-requests-inflight': { type: 'string', default: String(DEFAULTS.maxRequestsInflight) },
+      'max-mutating-requests-inflight': { type: 'string', default: String(DEFAULTS.maxMutatingRequestsInflight) },
+      'capacity-profile': { type: 'string', default: DEFAULTS.capacityProfile },
+      faults: { type: 'string' },
       'watch-window': { type: 'string', default: String(DEFAULTS.watchWindow) },
       help: { type: 'boolean', short: 'h' },
     },
@@ -91,7 +106,17 @@ async function serve(args: string[]): Promise<number> {
   const spokes = wholeNumber(values.spokes, '--spokes');
   const watchWindow = wholeNumber(values['watch-window'], '--watch-window');
   const kubeconfigPath = resolve(values.kubeconfig);
+  const apf = values['enable-priority-and-fairness'];
+  if (apf !== 'true' && apf !== 'false') {
+    process.stderr.write(`kemu: --enable-priority-and-fairness must be true or false, got "${apf}"\n`);
+    return 2;
+  }
   const server = await startServer({
+    enablePriorityAndFairness: apf === 'true',
+    maxRequestsInflight: wholeNumber(values['max-requests-inflight'], '--max-requests-inflight'),
+    maxMutatingRequestsInflight: wholeNumber(values['max-mutating-requests-inflight'], '--max-mutating-requests-inflight'),
+    capacityProfile: values['capacity-profile'],
+    faultsFile: values.faults ? resolve(values.faults) : undefined,
     host: values.host, port, dataDir: resolve(values['data-dir']), spokes, kubeconfigPath,
     tokensFile: values['tokens-file'], watchWindow, crdsDir: values.crds ? resolve(values.crds) : undefined,
   });

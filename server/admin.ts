@@ -1,14 +1,19 @@
-// kemu's own small admin API (not a Kubernetes API): list, add and remove virtual clusters.
+// kemu's own small admin API (not a Kubernetes API): virtual clusters and injected faults.
 //   GET    /kemu/v1/clusters          -> {"items":[{"name":"hub","creationTimestamp":…},…]}
 //   POST   /kemu/v1/clusters {"name"} -> 201 with the cluster
 //   DELETE /kemu/v1/clusters/<name>   -> 200 with the cluster
+//   GET    /kemu/v1/faults            -> {"rules":[…]} in force
+//   PUT    /kemu/v1/faults {"rules"}  -> 200 with the rules now in force (model/faults/rules.ts)
 import type { Clusters } from '../model/clusters.js';
+import type { FaultInjector } from '../model/faults/injector.js';
+import { parseFaultRules } from '../model/faults/parse.js';
 import { isPlainObject } from '../model/object.js';
 import { badRequest, forbidden, isStatus, Status } from '../model/status.js';
 import type { UserInfo } from '../model/user.js';
 import type { HttpAnswer } from './http-answer.js';
 
 export const ADMIN_PREFIX = '/kemu/v1/clusters';
+const FAULTS_PATH = '/kemu/v1/faults';
 const ADMIN_GROUP = 'system:masters';
 
 export type AdminAnswer = HttpAnswer | Status;
@@ -17,7 +22,18 @@ function json(statusCode: number, v: unknown): HttpAnswer {
   return { statusCode, headers: { 'Content-Type': 'application/json' }, body: Buffer.from(JSON.stringify(v)) };
 }
 
-export async function serveAdmin(clusters: Clusters, method: string, path: string, user: UserInfo, body: unknown): Promise<AdminAnswer | undefined> {
+export async function serveAdmin(clusters: Clusters, faults: FaultInjector, method: string, path: string, user: UserInfo, body: unknown): Promise<AdminAnswer | undefined> {
+  if (path === FAULTS_PATH) {
+    if (!user.groups.includes(ADMIN_GROUP)) return forbidden({ group: 'kemu', resource: 'faults' }, '', `User "${user.name}" cannot manage faults`);
+    if (method === 'GET') return json(200, { rules: faults.getRules() });
+    if (method === 'PUT') {
+      const rules = parseFaultRules(body, 'PUT /kemu/v1/faults');
+      if (isStatus(rules)) return rules;
+      faults.setRules(rules);
+      return json(200, { rules: faults.getRules() });
+    }
+    return new Status(405, 'MethodNotAllowed', `${method} is not supported on ${path}`);
+  }
   if (path !== ADMIN_PREFIX && !path.startsWith(`${ADMIN_PREFIX}/`)) return undefined;
   if (!user.groups.includes(ADMIN_GROUP)) {
     return forbidden({ group: 'kemu', resource: 'clusters' }, '', `User "${user.name}" cannot manage clusters`);

@@ -33,6 +33,8 @@ export interface ResourceRequest {
   readonly contentType?: string;
   readonly accept?: string;
   readonly userAgent?: string;
+  /** An injected watch fault (server/flow-control.ts). */
+  readonly watchCut?: { readonly afterEvents: number; readonly error?: Status };
 }
 
 // GET ?watch without timeoutSeconds: minRequestTimeout (1800 s) times 1 + rand (handlers/get.go).
@@ -165,6 +167,7 @@ export class ResourceHandlers {
       : format === 'metadata' ? { kind: 'metadata' } : { kind: 'object' };
     return this.watches.serve(transport, {
       cluster: r.scope.cluster, rt: r.rt, timeoutSeconds, bookmarks: opts.allowWatchBookmarks === true, output,
+      ...(r.watchCut ? { cut: r.watchCut } : {}),
     }, (sink) => failure ?? this.registry.watch(r.scope, r.rt, namespaceOf(r), watchOpts, sink));
   }
 

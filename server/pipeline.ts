@@ -96,7 +96,7 @@ export function installPipeline(app: FastifyInstance, deps: PipelineDeps): void 
     const user = state.user;
     if (!user) return sendStatus(reply, internalError('unauthenticated request reached the handler'));
     if (info.clusterPrefix === '') {
-      const admin = await serveAdmin(deps.clusters, req.method, info.kubePath, user, req.body ? decodeBody(req.body as Buffer, req.headers['content-type']) : undefined);
+      const admin = await serveAdmin(deps.clusters, deps.flow.faults, req.method, info.kubePath, user, req.body ? decodeBody(req.body as Buffer, req.headers['content-type']) : undefined);
       if (admin) return isStatus(admin) ? sendStatus(reply, admin) : sendAnswer(reply, admin);
       if (info.kubePath === '/metrics') {
         return reply.header('Content-Type', deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
@@ -152,6 +152,7 @@ function resourceRequest(deps: PipelineDeps, req: FastifyRequest, state: Request
     info, rt, scope: { cluster: info.cluster, user }, query: state.query,
     body: req.body as Buffer | undefined, contentType: req.headers['content-type'], accept: req.headers.accept,
     userAgent: req.headers['user-agent'],
+    ...(state.admitted?.watchFault ? { watchCut: state.admitted.watchFault } : {}),
   };
 }
 

@@ -99,6 +99,8 @@ export interface WatchStreamOptions {
   readonly timeoutSeconds: number;
   readonly bookmarks: boolean;
   readonly output: WatchOutput;
+  /** An injected fault: end the watch after this many events, with an ERROR event if given. */
+  readonly cut?: { readonly afterEvents: number; readonly error?: Status };
 }
 
 export interface WatchLimits {
@@ -159,8 +161,24 @@ export class WatchStreams {
       }
       transport.write(frame);
     };
+    let delivered = 0;
+    let cutDone = false;
+    const cutIfDue = (): void => {
+      const cut = opts.cut;
+      if (!cut || cutDone || delivered < cut.afterEvents) return;
+      cutDone = true;
+      if (cut.error) write(frameOf('ERROR', Buffer.from(JSON.stringify(cut.error.toJSON()))));
+      // Ended once any initial events are flushed: `pending` holds them until the stream opens.
+      if (pending) queueMicrotask(() => stream.end()); else stream.end();
+    };
     const deliver = (d: WatchDelivery): void => {
+      if (ended || cutDone) return;
       this.countEvent(eventsTotal);
+      delivered++;
+      emit(d);
+      cutIfDue();
+    };
+    const emit = (d: WatchDelivery): void => {
       if (output.kind === 'object') return write(sharedFrame(d));
       const { type } = d;
       const obj = JSON.parse(d.bytes.toString('utf8')) as KubeObject;
@@ -215,6 +233,7 @@ export class WatchStreams {
       return undefined;
     }
     deadline = this.clock.setTimeout(() => stream.end(), opts.timeoutSeconds * 1000);
+    cutIfDue();
     if (opts.bookmarks) {
       const watch = started;
       const tick = (): void => {
