@@ -160,4 +160,12 @@ spec:
   assert.is(await jsonpath('syncset/ss1', '{.spec.resources[0].metadata.name}'), 'synced');
 });
 
+test('KubeVirt: a VirtualMachineInstance example applies and prints the CRD\'s columns', async () => {
+  const vmi = join(fixturesDir(), 'manifests', 'kubevirt', 'vmi-fedora.yaml');
+  assert.is(await k.ok('hub', '-n', 'default', 'apply', '--server-side', '-f', vmi), 'virtualmachineinstance.kubevirt.io/vmi-fedora serverside-applied\n');
+  assert.is(await jsonpath('vmi/vmi-fedora', '{.spec.domain.memory.guest}'), '1024M');
+  const header = (await k.ok('hub', '-n', 'default', 'get', 'vmis')).split('\n')[0];
+  assert.equal(header.split(/\s+/), ['NAME', 'AGE', 'PHASE', 'IP', 'NODENAME', 'READY']);
+});
+
 test.run();
