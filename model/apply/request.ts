@@ -19,6 +19,16 @@ const GO_TYPE: Readonly<Record<string, string>> = { string: 'string', number: 'n
 /** The applied configuration in an apply-patch body (YAML; JSON is YAML). */
 export function parseApplyBody(body: Uint8Array | string): Record<string, unknown> | Status {
   const text = typeof body === 'string' ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8');
+  // Most appliers (kubectl, client-go's apply configurations) send JSON, which is YAML 1.1 too:
+  // JSON.parse gives the same value at a fraction of the YAML parser's cost.
+  if (text.trimStart().startsWith('{')) {
+    try {
+      const v: unknown = JSON.parse(text);
+      if (isObject(v)) return v;
+    } catch {
+      // Not strict JSON (a flow mapping with YAML in it): the YAML parser decides.
+    }
+  }
   const [doc] = parseAllDocuments(text, YAML_OPTIONS);
   if (doc === undefined) return {};
   if (doc.errors.length > 0) {

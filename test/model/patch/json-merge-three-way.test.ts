@@ -3,6 +3,7 @@
 // expects and what applying it to the live object gives.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { goJSON } from '../../../model/apply/value.js';
 import { createMergePatch, createThreeWayJSONMergePatch, keepOrDeleteNull } from '../../../model/patch/json-merge-three-way.js';
 
 type Obj = Record<string, unknown>;
@@ -193,6 +194,36 @@ test('kubectl apply of a changed ManifestWork: new annotation, whole manifests l
   assert.equal((result.metadata as Obj).resourceVersion, '7');
   assert.equal(result.status, current.status);
   assert.equal(result.spec, modified.spec);
+});
+
+// Captured from `kubectl apply -f mw.json -v=9` (kubectl v1.32.4) against kemu: the second apply
+// of this ManifestWork, with one annotation changed in a manifest and the label tier dropped.
+const KUBECTL_PATCH = "{\"metadata\":{\"annotations\":{\"kubectl.kubernetes.io/last-applied-configuration\":\"{\\\"apiVersion\\\":\\\"work.open-cluster-management.io/v1\\\",\\\"kind\\\":\\\"ManifestWork\\\",\\\"metadata\\\":{\\\"annotations\\\":{},\\\"labels\\\":{\\\"app\\\":\\\"g\\\"},\\\"name\\\":\\\"mw\\\",\\\"namespace\\\":\\\"default\\\"},\\\"spec\\\":{\\\"workload\\\":{\\\"manifests\\\":[{\\\"apiVersion\\\":\\\"apps/v1\\\",\\\"kind\\\":\\\"Deployment\\\",\\\"metadata\\\":{\\\"annotations\\\":{\\\"r\\\":\\\"2\\\"},\\\"name\\\":\\\"frontend\\\",\\\"namespace\\\":\\\"g1\\\"},\\\"spec\\\":{\\\"replicas\\\":3,\\\"selector\\\":{\\\"matchLabels\\\":{\\\"app\\\":\\\"g\\\"}},\\\"template\\\":{\\\"metadata\\\":{\\\"labels\\\":{\\\"app\\\":\\\"g\\\"}},\\\"spec\\\":{\\\"containers\\\":[{\\\"env\\\":[{\\\"name\\\":\\\"A\\\",\\\"value\\\":\\\"dns\\\"}],\\\"image\\\":\\\"x:v5\\\",\\\"name\\\":\\\"php\\\"}]}}}},{\\\"apiVersion\\\":\\\"v1\\\",\\\"kind\\\":\\\"Service\\\",\\\"metadata\\\":{\\\"name\\\":\\\"frontend\\\",\\\"namespace\\\":\\\"g1\\\"},\\\"spec\\\":{\\\"ports\\\":[{\\\"port\\\":80}]}}]}}}\\n\"},\"labels\":{\"tier\":null}},\"spec\":{\"workload\":{\"manifests\":[{\"apiVersion\":\"apps/v1\",\"kind\":\"Deployment\",\"metadata\":{\"annotations\":{\"r\":\"2\"},\"name\":\"frontend\",\"namespace\":\"g1\"},\"spec\":{\"replicas\":3,\"selector\":{\"matchLabels\":{\"app\":\"g\"}},\"template\":{\"metadata\":{\"labels\":{\"app\":\"g\"}},\"spec\":{\"containers\":[{\"env\":[{\"name\":\"A\",\"value\":\"dns\"}],\"image\":\"x:v5\",\"name\":\"php\"}]}}}},{\"apiVersion\":\"v1\",\"kind\":\"Service\",\"metadata\":{\"name\":\"frontend\",\"namespace\":\"g1\"},\"spec\":{\"ports\":[{\"port\":80}]}}]}}}";
+
+test('the patch is byte for byte the one kubectl 1.32 sends for a changed ManifestWork', () => {
+  const LA = 'kubectl.kubernetes.io/last-applied-configuration';
+  const work = (round: string, labels: Obj): Obj => ({
+    apiVersion: 'work.open-cluster-management.io/v1', kind: 'ManifestWork', metadata: { name: 'mw', namespace: 'default', labels },
+    spec: { workload: { manifests: [
+      {
+        apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'frontend', namespace: 'g1', annotations: { r: round } },
+        spec: { replicas: 3, selector: { matchLabels: { app: 'g' } }, template: { metadata: { labels: { app: 'g' } }, spec: { containers: [{ name: 'php', image: 'x:v5', env: [{ name: 'A', value: 'dns' }] }] } } },
+      },
+      { apiVersion: 'v1', kind: 'Service', metadata: { name: 'frontend', namespace: 'g1' }, spec: { ports: [{ port: 80 }] } },
+    ] } },
+  });
+  // kubectl's GetModifiedConfiguration: annotations {} in the annotation's own text, Go JSON, "\n".
+  const withLastApplied = (m: Obj): Obj & { metadata: Obj } => {
+    const o = structuredClone(m) as Obj & { metadata: Obj };
+    o.metadata.annotations = {};
+    o.metadata.annotations = { [LA]: `${goJSON(o)}\n` };
+    return o;
+  };
+  const first = withLastApplied(work('1', { app: 'g', tier: 'f' }));
+  const current = { ...first, metadata: { ...first.metadata, uid: '59e4f344-77be-40a3-9c7c-cd39e39c693e', generation: 1, creationTimestamp: '2026-11-23T12:07:51Z', resourceVersion: '109' } };
+  const original = JSON.parse((first.metadata.annotations as Record<string, string>)[LA]) as Obj;
+  const patch = createThreeWayJSONMergePatch(original, withLastApplied(work('2', { app: 'g' })), current);
+  assert.is(JSON.stringify(patch), KUBECTL_PATCH);
 });
 
 test.run();
