@@ -578,7 +578,7 @@ export class Registry {
     return next;
   }
 
-  private filter(rt: ResourceType, namespace: string | undefined, opts: ListOptions): (WatchFilter & { selective: boolean }) | Status {
+  private filter(rt: ResourceType, namespace: string | undefined, opts: ListOptions): (WatchFilter & { selective: boolean; matches(obj: KubeObject): boolean }) | Status {
     const labels = parseLabelSelector(opts.labelSelector ?? '');
     if (isStatus(labels)) return labels;
     const fields = parseFieldSelector(opts.fieldSelector ?? '');
@@ -592,6 +592,7 @@ export class Registry {
       namespace: rt.namespaced ? namespace : undefined,
       selective,
       matches: (obj: KubeObject) => labels.matches(obj.metadata.labels) && (fields.empty || fields.matches(fieldsOf(rt.group, rt.resource, obj))),
+      matchesView: (v) => labels.matches(v.labels) && (fields.empty || fields.matches(v.fields)),
     };
   }
 }

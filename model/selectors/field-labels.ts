@@ -215,3 +215,39 @@ export function fieldsOf(
   }
   return out;
 }
+
+/**
+ * All a label and field selector read of an object: the labels (the object's own map, by
+ * reference) and its type's selectable fields. The watch cache keeps this instead of the object.
+ */
+export interface SelectableView {
+  readonly labels: Readonly<Record<string, string>> | undefined;
+  readonly fields: Readonly<Record<string, string>>;
+}
+
+/** The view of an object as selectors of this type see it. */
+export function selectableView(group: string, resource: string, obj: SelectableObject, crd?: CustomResourceFieldInfo): SelectableView {
+  return { labels: obj.metadata?.labels, fields: fieldsOf(group, resource, obj, crd) };
+}
+
+/**
+ * `b`, or `a` when both select the same (equal labels and fields): a change that leaves what
+ * selectors read alone shares one view.
+ */
+export function sameViewOr(a: SelectableView, b: SelectableView): SelectableView {
+  return sameRecord(a.labels, b.labels) && sameRecord(a.fields, b.fields) ? a : b;
+}
+
+// Without allocating: this runs for every MODIFIED event the watch cache takes in.
+function sameRecord(a: Readonly<Record<string, string>> | undefined, b: Readonly<Record<string, string>> | undefined): boolean {
+  if (a === b) return true;
+  let n = 0;
+  if (a) {
+    for (const k in a) {
+      if (b === undefined || !Object.hasOwn(b, k) || a[k] !== b[k]) return false;
+      n++;
+    }
+  }
+  if (b) for (const _ in b) n--;
+  return n === 0;
+}

@@ -241,7 +241,13 @@ export class Store {
   }
 }
 
+// Each object gets a buffer of its own, exactly its size: Buffer.from would slice small ones
+// from the shared 8 KiB pool, and a slice kept (by the watch window, for minutes) keeps its whole
+// pool chunk alive with whatever else was cut from it.
 function serialize(obj: KubeObject, rv: number): Buffer {
   obj.metadata.resourceVersion = String(rv);
-  return Buffer.from(JSON.stringify(obj));
+  const json = JSON.stringify(obj);
+  const bytes = Buffer.allocUnsafeSlow(Buffer.byteLength(json));
+  bytes.write(json);
+  return bytes;
 }

@@ -1,14 +1,25 @@
 // The watch cache: per (cluster, group, resource) a bounded window of recent events, so a watch
 // from any resourceVersion inside the window replays what the client missed, and one older than
 // the window gets 410 Expired, as kube-apiserver's cacher does.
+//
+// The window keeps only what a replay needs: the stored bytes (the very buffer delivered live),
+// type, resourceVersion, namespace, and what selectors read of the object before and after the
+// change (labels and the type's selectable fields), never the parsed objects: an idle cluster's
+// window is its bootstrap objects' bytes and little more.
+import { sameViewOr, selectableView, type SelectableView } from '../selectors/field-labels.js';
 import { expired, type Status } from '../status.js';
 import type { Store, StoreEvent } from '../store/store.js';
 import type { CollectionKey } from '../store/keys.js';
 
+export type { SelectableView } from '../selectors/field-labels.js';
+
 export interface WatchFilter {
   /** undefined: every namespace. */
   readonly namespace?: string;
-  matches(obj: StoreEvent['object']): boolean;
+  /** false: no label or field selector, every object matches (matchesView is not asked). */
+  readonly selective?: boolean;
+  /** Whether the label and field selectors select an object with this view. */
+  matchesView(view: SelectableView): boolean;
 }
 
 /**
@@ -29,15 +40,41 @@ export interface Watcher {
   stop(): void;
 }
 
+/**
+ * One event as the window holds it. `view` is the object after the change (for DELETED, its
+ * last state), `prev` before it (MODIFIED, DELETED); both are the same object when the change
+ * left labels and selectable fields alone. Not a WatchDelivery on purpose: the transport keys
+ * its framed copy by delivery object, and that copy must not live as long as the window.
+ */
+class WindowEvent {
+  constructor(
+    readonly type: StoreEvent['type'],
+    readonly rv: number,
+    readonly bytes: Buffer,
+    readonly namespace: string | undefined,
+    readonly view: SelectableView,
+    readonly prev: SelectableView | undefined,
+  ) {}
+
+  static of(e: StoreEvent): WindowEvent {
+    const { group, resource } = e.key;
+    const view = selectableView(group, resource, e.object);
+    let prev: SelectableView | undefined;
+    if (e.prevObject === e.object) prev = view;
+    else if (e.prevObject !== undefined) prev = sameViewOr(view, selectableView(group, resource, e.prevObject));
+    return new WindowEvent(e.type, e.rv, e.bytes, e.key.namespace, view, prev);
+  }
+}
+
 /** A fixed-capacity circular buffer: pushing onto a full window drops (and returns) the oldest. */
 class EventWindow {
-  private readonly buf: (StoreEvent | undefined)[] = [];
+  private readonly buf: (WindowEvent | undefined)[] = [];
   private head = 0;
   private size = 0;
 
   constructor(private readonly capacity: number) {}
 
-  push(e: StoreEvent): StoreEvent | undefined {
+  push(e: WindowEvent): WindowEvent | undefined {
     if (this.capacity === 0) return e;
     if (this.size < this.capacity) {
       this.buf[(this.head + this.size++) % this.capacity] = e;
@@ -50,8 +87,8 @@ class EventWindow {
   }
 
   /** Oldest first. */
-  forEach(fn: (e: StoreEvent) => void): void {
-    for (let i = 0; i < this.size; i++) fn(this.buf[(this.head + i) % this.capacity] as StoreEvent);
+  forEach(fn: (e: WindowEvent) => void): void {
+    for (let i = 0; i < this.size; i++) fn(this.buf[(this.head + i) % this.capacity] as WindowEvent);
   }
 }
 
@@ -127,27 +164,31 @@ export class WatchCache {
 
   private onEvent(e: StoreEvent): void {
     const r = this.ring({ cluster: e.key.cluster, group: e.key.group, resource: e.key.resource });
-    const dropped = r.events.push(e);
+    const we = WindowEvent.of(e);
+    const dropped = r.events.push(we);
     if (dropped) r.startRV = dropped.rv;
     // One delivery object per event, shared by every watcher that gets it unchanged, so the
     // transport can frame it once.
     const natural: WatchDelivery = { type: e.type, bytes: e.bytes, rv: e.rv };
-    for (const w of r.watchers) if (e.rv > w.fromRV) deliver(w, e, natural);
+    for (const w of r.watchers) if (e.rv > w.fromRV) deliver(w, we, natural);
   }
 }
 
-function deliver(w: ActiveWatcher, e: StoreEvent, natural?: WatchDelivery): void {
+function deliver(w: ActiveWatcher, e: WindowEvent, natural?: WatchDelivery): void {
   const ns = w.filter.namespace;
-  if (ns !== undefined && e.key.namespace !== ns) return;
+  if (ns !== undefined && e.namespace !== ns) return;
   const type = deliveredType(w.filter, e);
   if (!type) return;
   w.sink.deliver(natural && type === natural.type ? natural : { type, bytes: e.bytes, rv: e.rv });
 }
 
 /** The event type a watcher sees, given its selector before and after the change. */
-function deliveredType(filter: WatchFilter, e: StoreEvent): StoreEvent['type'] | undefined {
-  const now = e.type !== 'DELETED' && filter.matches(e.object);
-  const before = e.prevObject !== undefined && filter.matches(e.prevObject);
+function deliveredType(filter: WatchFilter, e: WindowEvent): StoreEvent['type'] | undefined {
+  const all = filter.selective === false;
+  const now = e.type !== 'DELETED' && (all || filter.matchesView(e.view));
+  // A MODIFIED that left labels and selectable fields alone has one view: before is now.
+  const unchanged = e.type === 'MODIFIED' && e.prev === e.view;
+  const before = e.prev !== undefined && (all || (unchanged ? now : filter.matchesView(e.prev)));
   if (e.type === 'ADDED') return now ? 'ADDED' : undefined;
   if (e.type === 'DELETED') return before ? 'DELETED' : undefined;
   if (now) return before ? 'MODIFIED' : 'ADDED';

@@ -36,6 +36,20 @@ test('create assigns increasing resourceVersions and stores the served bytes', a
   assert.equal(JSON.parse(a.bytes.toString()).metadata.resourceVersion, String(a.rv));
 });
 
+test('the served bytes of each write are a buffer of their own, not a slice of the shared pool', async () => {
+  const seen: StoreEvent[] = [];
+  store.subscribe((e) => seen.push(e));
+  const a = created(await store.create(key('a'), { ...cm('a'), data: { note: 'é and ü' } }));
+  const u = await store.update(key('a'), a.rv, { ...cm('a'), data: { a: 'changed' } }, cm('a'));
+  if (u === 'conflict') throw new Error('unexpected');
+  for (const b of [a.bytes, u.bytes, ...seen.map((e) => e.bytes)]) {
+    assert.is(b.byteOffset, 0);
+    assert.is(b.buffer.byteLength, b.length);
+  }
+  assert.ok(seen[0].bytes === a.bytes, 'the event carries the very buffer the write returned');
+  assert.equal(JSON.parse(a.bytes.toString('utf8')).data, { note: 'é and ü' });
+});
+
 test('create of an existing key answers exists and changes nothing', async () => {
   await store.create(key('a'), cm('a'));
   const before = store.get(key('a'));
