@@ -214,7 +214,7 @@ export class ResourceHandlers {
       if (errs.length) return sendStatus(reply, invalidPatchOptions(errs));
     }
     const mutate = patchFunction({
-      type, rt: r.rt, subresource: r.info.subresource, body: r.body, force: force === true, now: this.now(),
+      type, rt: r.rt, subresource: r.info.subresource, body: r.body, force: force === true, now: this.now(), fieldValidation: opts.fieldValidation,
       fieldManager: type === 'apply' ? r.query.get('fieldManager') ?? undefined : opts.fieldManager,
     });
     if (isStatus(mutate)) return sendStatus(reply, mutate);

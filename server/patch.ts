@@ -6,7 +6,7 @@
 import fastJsonPatch from 'fast-json-patch';
 import type { ResourceType } from '../model/catalog.js';
 import { isPlainObject, type KubeObject } from '../model/object.js';
-import type { PatchFn } from '../model/registry/registry.js';
+import type { FieldValidation, PatchFn } from '../model/registry/registry.js';
 import { applyConfiguration, invalidPatchOptions, parseApplyBody, patchOptionsErrors } from '../model/apply/index.js';
 import { apiVersionOf } from '../model/catalog.js';
 import { resetFieldsOf } from '../model/registry/strategy.js';
@@ -23,18 +23,20 @@ const MERGE_PATCH = 'application/merge-patch+json';
 const STRATEGIC_PATCH = 'application/strategic-merge-patch+json';
 const APPLY_PATCH = 'application/apply-patch+yaml';
 
-// What a 415 lists: custom resources have no strategic merge patch (patch.go, crdHandler).
-const BUILTIN_TYPES = [JSON_PATCH, MERGE_PATCH, STRATEGIC_PATCH, APPLY_PATCH];
+// What a custom resource's 415 lists: they have no strategic merge patch (crdHandler).
 const CUSTOM_TYPES = [JSON_PATCH, MERGE_PATCH, APPLY_PATCH];
 
+// A built-in type's PATCH route declares what it consumes, so go-restful refuses other types
+// before the patch handler runs (installer.go .Consumes; serviceErrorHandler's plain Status).
+const ROUTE_UNSUPPORTED = new Status(415, 'UnsupportedMediaType', '415: Unsupported Media Type', {});
+
 export function patchTypeOf(contentType: string | undefined, rt: ResourceType): PatchType | Status {
-  const accepted = rt.custom ? CUSTOM_TYPES : BUILTIN_TYPES;
   switch (mediaType(contentType)) {
     case JSON_PATCH: return 'json';
     case MERGE_PATCH: return 'merge';
-    case STRATEGIC_PATCH: return rt.custom ? unsupportedMediaType(accepted) : 'strategic';
+    case STRATEGIC_PATCH: return rt.custom ? unsupportedMediaType(CUSTOM_TYPES) : 'strategic';
     case APPLY_PATCH: return 'apply';
-    default: return unsupportedMediaType(accepted);
+    default: return rt.custom ? unsupportedMediaType(CUSTOM_TYPES) : ROUTE_UNSUPPORTED;
   }
 }
 
@@ -47,6 +49,8 @@ export interface PatchRequest {
   readonly force: boolean;
   /** Ms since the epoch, for managedFields times. */
   readonly now: number;
+  /** Decides how a JSON patch body is decoded (strictly unless Ignore). */
+  readonly fieldValidation?: FieldValidation;
 }
 
 /** The mutation a PATCH body asks for, or the Status for a body that cannot be one. */
@@ -61,19 +65,18 @@ export function patchFunction(req: PatchRequest): PatchFn | Status {
   }
   switch (req.type) {
     case 'json': {
-      if (!Array.isArray(patch)) return badRequest('json: cannot unmarshal object into Go value of type jsonpatch.Patch');
+      // patch.go decodes strictly into []jsonPatchOp unless fieldValidation is Ignore, when only
+      // the json-patch library decodes it.
+      if (!Array.isArray(patch)) {
+        return badRequest(req.fieldValidation === 'Ignore'
+          ? `json: cannot unmarshal ${goJSONType(patch)} into Go value of type jsonpatch.Patch`
+          : `error decoding patch: json: cannot unmarshal ${goJSONType(patch)} into Go value of type []handlers.jsonPatchOp`);
+      }
       const ops = patch as fastJsonPatch.Operation[];
-      return (current) => {
-        try {
-          return fastJsonPatch.applyPatch(structuredClone(current ?? {}), ops, true, false).newDocument as Record<string, unknown>;
-        } catch (e) {
-          return jsonPatchError(e as Error);
-        }
-      };
+      return (current) => applyJSONPatch(structuredClone(current ?? {}), ops);
     }
     case 'merge':
-      // evanphx/json-patch MergePatch's errBadJSONPatch.
-      if (!isPlainObject(patch)) return badRequest('Invalid JSON Patch');
+      if (!isPlainObject(patch)) return badRequest(`error decoding patch: json: cannot unmarshal ${goJSONType(patch)} into Go value of type map[string]interface {}`);
       return (current) => mergePatch(current ?? {}, patch) as Record<string, unknown>;
     case 'strategic': {
       const schema = req.subresource === 'scale' ? builtinSchema('autoscaling', 'v1', 'Scale') : builtinSchema(req.rt.group, req.rt.version, req.rt.kind);
@@ -97,19 +100,36 @@ function applyFunction(req: PatchRequest, text: string): PatchFn | Status {
 }
 
 /**
- * A patch that does not apply: patch.go answers NewGenericServerResponse(422), whose message is
- * fixed and whose one cause carries the json-patch library's error, worded here as
- * gopkg.in/evanphx/json-patch.v4 words it.
+ * Applies operations one by one as gopkg.in/evanphx/json-patch.v4 does, where `replace` of a
+ * missing object key sets it like `add`. Any failure is patch.go's NewGenericServerResponse(422)
+ * without causes.
  */
-function jsonPatchError(e: Error & { name?: string; operation?: { op?: string; path?: string } }): Status {
-  const op = e.operation?.op ?? '';
-  const path = e.operation?.path ?? '';
-  let detail = e.message;
-  if (e.name === 'TEST_OPERATION_FAILED') detail = `testing value ${path} failed: test failed`;
-  else if (e.name === 'OPERATION_PATH_UNRESOLVABLE' && op === 'remove') detail = `Unable to remove nonexistent key: ${path.split('/').pop() ?? ''}: missing value`;
-  else if (e.name === 'OPERATION_PATH_UNRESOLVABLE') detail = `${op} operation does not apply: doc is missing key: ${path}: missing value`;
-  return new Status(422, 'Invalid', 'the server rejected our request due to an error in our request',
-    { causes: [{ reason: 'UnexpectedServerResponse', message: detail }] });
+function applyJSONPatch(doc: unknown, ops: readonly fastJsonPatch.Operation[]): Record<string, unknown> | Status {
+  let cur = doc;
+  for (const op of ops) {
+    try {
+      cur = fastJsonPatch.applyOperation(cur, op, true, true).newDocument;
+    } catch (e) {
+      const err = e as Error & { name?: string };
+      if (op.op !== 'replace' || err.name !== 'OPERATION_PATH_UNRESOLVABLE') return PATCH_NOT_APPLIED;
+      try {
+        cur = fastJsonPatch.applyOperation(cur, { op: 'add', path: op.path, value: op.value }, true, true).newDocument;
+      } catch {
+        return PATCH_NOT_APPLIED;
+      }
+    }
+  }
+  return cur as Record<string, unknown>;
+}
+
+const PATCH_NOT_APPLIED = new Status(422, 'Invalid', 'the server rejected our request due to an error in our request', {});
+
+/** The JSON type Go's decoder names in "cannot unmarshal <type> into Go value". */
+function goJSONType(v: unknown): string {
+  if (Array.isArray(v)) return 'array';
+  if (v === null) return 'null';
+  if (typeof v === 'boolean') return 'bool';
+  return typeof v === 'object' ? 'object' : typeof v;
 }
 
 function mergePatch(target: unknown, patch: unknown): unknown {

@@ -112,7 +112,16 @@ const STRATEGIES: Record<string, Strategy> = {
   '/endpoints': define({ allowCreateOnUpdate: true }),
   'events.k8s.io/events': define({ allowCreateOnUpdate: true }),
   'coordination.k8s.io/leases': define({ allowCreateOnUpdate: true }),
-  'apps/deployments': generation,
+  'apps/deployments': define({
+    tracksGeneration: true,
+    // apps/validation ValidateDeploymentStrategy: a Recreate Deployment has no rollingUpdate.
+    validate(obj) {
+      const strategy = (obj.spec as { strategy?: { type?: string; rollingUpdate?: unknown } } | undefined)?.strategy;
+      return strategy?.type === 'Recreate' && strategy.rollingUpdate != null
+        ? [{ type: 'FieldValueForbidden', field: 'spec.strategy.rollingUpdate', detail: "may not be specified when strategy `type` is 'Recreate'" }]
+        : [];
+    },
+  }),
   'apps/replicasets': generation,
   'apps/statefulsets': generation,
   'apps/daemonsets': generation,
