@@ -5,7 +5,7 @@
 // sent), and every response carries the X-Kubernetes-PF-* headers of its FlowSchema and level.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { CapacityProfile } from '../model/capacity/profile.js';
-import { serviceTimeMs } from '../model/capacity/service-time.js';
+import { meanServiceTimeMs, serviceTimeMs } from '../model/capacity/service-time.js';
 import type { Clock } from '../model/clock.js';
 import type { FaultDecision, FaultInjector } from '../model/faults/injector.js';
 import type { ClusterFlowControl } from '../model/flowcontrol/clusters.js';
@@ -95,8 +95,10 @@ export async function admit(stage: FlowControlStage, info: RequestInfo, user: Us
     cluster: info.cluster, verb: info.verb, group: info.apiGroup, resource: info.resource, namespace: info.namespace, name: info.name,
     userAgent: req.headers['user-agent'] ?? '',
   });
+  const reading = isRead(info.verb);
   const modeled = serviceTimeMs(stage.capacity, {
-    verb: capacityVerb(info.verb), cluster: info.cluster, bytes: Number(req.headers['content-length'] ?? 0),
+    // A read's payload is its response, priced when it is sent (responseDelayMs).
+    verb: capacityVerb(info.verb), cluster: info.cluster, bytes: reading ? 0 : Number(req.headers['content-length'] ?? 0),
     objectCount: info.verb === 'list' || info.verb === 'watch' || info.verb === 'deletecollection' ? stage.objectCounts.get(info.cluster, info.apiGroup, info.resource) : 1,
   }, stage.rng);
   const delay = modeled + (fault?.delayMs ?? 0);
@@ -108,6 +110,17 @@ export async function admit(stage: FlowControlStage, info: RequestInfo, user: Us
     return undefined;
   }
   return { finish, ...(fault?.watch ? { watchFault: fault.watch } : {}) };
+}
+
+function isRead(verb: string): boolean {
+  return verb === 'get' || verb === 'list';
+}
+
+/** The profile's per-KiB cost of a read's response body (its mean; the jitter was drawn before). */
+export function responseDelayMs(stage: FlowControlStage, info: RequestInfo, bytes: number): number {
+  if (!isRead(info.verb) || bytes === 0) return 0;
+  const req = { verb: capacityVerb(info.verb), cluster: info.cluster, objectCount: 0 };
+  return meanServiceTimeMs(stage.capacity, { ...req, bytes }) - meanServiceTimeMs(stage.capacity, { ...req, bytes: 0 });
 }
 
 function capacityVerb(verb: string): 'get' | 'list' | 'create' | 'update' | 'patch' | 'delete' | 'deletecollection' | 'watch' {

@@ -11,7 +11,7 @@ import { serveAdmin } from './admin.js';
 import type { Authenticator } from './authn.js';
 import { decodeBody } from './body.js';
 import type { DiscoveryDocuments } from './discovery.js';
-import { admit, type Admitted, type FlowControlStage } from './flow-control.js';
+import { admit, responseDelayMs, type Admitted, type FlowControlStage } from './flow-control.js';
 import type { ResourceHandlers, ResourceRequest } from './handlers.js';
 import type { HttpAnswer } from './http-answer.js';
 import { metricVerb, type ApiserverMetrics, type RequestLabels } from './metrics.js';
@@ -76,6 +76,15 @@ export function installPipeline(app: FastifyInstance, deps: PipelineDeps): void 
     const admitted = await admit(deps.flow, info, user, state.query, req, reply);
     if (!admitted) return reply;
     state.admitted = admitted;
+  });
+
+  // Reads are priced by the size of what they send, which is known only now.
+  app.addHook('onSend', async (req, _reply, payload) => {
+    const state = req.kemu;
+    if (!state?.admitted || !(payload instanceof Buffer || typeof payload === 'string')) return payload;
+    const ms = responseDelayMs(deps.flow, state.info, Buffer.byteLength(payload));
+    if (ms > 0) await new Promise<void>((resolve) => deps.flow.clock.setTimeout(resolve, ms));
+    return payload;
   });
 
   app.setErrorHandler((err: Error & { code?: string; statusCode?: number }, _req, reply) => {

@@ -58,7 +58,13 @@ test.after(async () => {
 test('creating a CRD establishes it and serves the new resource', async () => {
   const created = await t.req('POST', CRD_PATH, crd);
   assert.is(created.status, 201, created.text);
-  const got = await t.req('GET', `${CRD_PATH}/widgets.example.com`);
+  // The resource is served as soon as the CRD is stored; the conditions follow a moment later,
+  // as clients that wait for Established expect.
+  let got = await t.req('GET', `${CRD_PATH}/widgets.example.com`);
+  for (let i = 0; i < 100 && !got.text.includes('"Established"'); i++) {
+    await new Promise((r) => setTimeout(r, 20));
+    got = await t.req('GET', `${CRD_PATH}/widgets.example.com`);
+  }
   const status = got.json<{ status: { conditions: { type: string; status: string; reason: string }[]; acceptedNames: { kind: string }; storedVersions: string[] } }>().status;
   assert.equal(status.conditions.map((c) => [c.type, c.status, c.reason]), [['NamesAccepted', 'True', 'NoConflicts'], ['Established', 'True', 'InitialNamesAccepted']]);
   assert.is(status.acceptedNames.kind, 'Widget');
