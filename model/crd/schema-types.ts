@@ -2,6 +2,8 @@
 // (k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1/types_jsonschema.go) and the parts of
 // CustomResourceDefinition that validation and printing need. Objects are plain decoded JSON.
 
+import type { PrinterColumn } from '../catalog.js';
+
 /** A JSON value as a decoded request body holds it. */
 export type JSONValue = null | boolean | number | string | JSONValue[] | { [key: string]: JSONValue };
 
@@ -69,14 +71,8 @@ export interface JSONSchemaProps {
   readonly 'x-kubernetes-validations'?: readonly ValidationRule[];
 }
 
-export interface CustomResourceColumnDefinition {
-  readonly name: string;
-  readonly type: string;
-  readonly format?: string;
-  readonly description?: string;
-  readonly priority?: number;
-  readonly jsonPath: string;
-}
+/** The catalog's PrinterColumn is the same additionalPrinterColumns entry. */
+export type CustomResourceColumnDefinition = PrinterColumn;
 
 export interface CustomResourceSubresourceScale {
   readonly specReplicasPath?: string;
