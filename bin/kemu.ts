@@ -39,6 +39,11 @@ Flags:
                        real control plane), or a profile file (fixtures/capacity-profiles)
   --faults FILE        fault-injection rules (YAML/JSON) in force from the start; change them at run
                        time with PUT /kemu/v1/faults
+  --controllers LIST   simulated controllers, kube-controller-manager style (default *: namespace,
+                       deployment, replicaset, garbagecollector, scheduler, kwok-node, kwok-pod);
+                       e.g. *,-scheduler leaves scheduling to a real scheduler
+  --nodes N            fake kwok Nodes in the hub (default ${DEFAULTS.hubNodes})
+  --spoke-nodes N      fake kwok Nodes in every spoke (default ${DEFAULTS.spokeNodes})
   --crds DIR           install the CustomResourceDefinitions found in DIR (YAML/JSON, recursive) in the
                        hub at start, e.g. fixtures/crds (Hive, OCM, KubeVirt); clients may create more
 
@@ -94,6 +99,9 @@ async function serve(args: string[]): Promise<number> {
       'max-mutating-requests-inflight': { type: 'string', default: String(DEFAULTS.maxMutatingRequestsInflight) },
       'capacity-profile': { type: 'string', default: DEFAULTS.capacityProfile },
       faults: { type: 'string' },
+      controllers: { type: 'string', default: DEFAULTS.controllers },
+      nodes: { type: 'string', default: String(DEFAULTS.hubNodes) },
+      'spoke-nodes': { type: 'string', default: String(DEFAULTS.spokeNodes) },
       'watch-window': { type: 'string', default: String(DEFAULTS.watchWindow) },
       help: { type: 'boolean', short: 'h' },
     },
@@ -117,6 +125,9 @@ async function serve(args: string[]): Promise<number> {
     maxMutatingRequestsInflight: wholeNumber(values['max-mutating-requests-inflight'], '--max-mutating-requests-inflight'),
     capacityProfile: values['capacity-profile'],
     faultsFile: values.faults ? resolve(values.faults) : undefined,
+    controllers: values.controllers,
+    hubNodes: wholeNumber(values.nodes, '--nodes'),
+    spokeNodes: wholeNumber(values['spoke-nodes'], '--spoke-nodes'),
     host: values.host, port, dataDir: resolve(values['data-dir']), spokes, kubeconfigPath,
     tokensFile: values['tokens-file'], watchWindow, crdsDir: values.crds ? resolve(values.crds) : undefined,
   });

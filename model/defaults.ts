@@ -37,6 +37,11 @@ export const DEFAULTS = Object.freeze({
   maxMutatingRequestsInflight: 200,
   /** kube-apiserver --request-timeout: a request's deadline, of which APF lets it queue a quarter. */
   requestTimeoutMs: 60_000,
+  /** `--controllers`: every simulated controller. */
+  controllers: '*',
+  /** Fake Nodes: three in the hub, none in spokes (issue 7's default). */
+  hubNodes: 3,
+  spokeNodes: 0,
   /** fixtures/capacity-profiles/none.json: answer as fast as possible. */
   capacityProfile: 'none',
 });

@@ -12,6 +12,10 @@ import { CRDController } from '../model/crd/controller.js';
 import { installCRDs } from '../model/crd/install.js';
 import { DEFAULTS } from '../model/defaults.js';
 import { NamespaceController } from '../model/lifecycle/namespace.js';
+import { lifecycleControllers } from '../model/lifecycle/controllers.js';
+import { LifecycleEngine } from '../model/lifecycle/engine.js';
+import { ensureNodes } from '../model/lifecycle/nodes.js';
+import { parseControllers } from '../model/lifecycle/switches.js';
 import { Registry } from '../model/registry/registry.js';
 import { SnapshotCache } from '../model/registry/snapshots.js';
 import { cryptoRng, type Rng } from '../model/rng.js';
@@ -53,6 +57,11 @@ export interface ServerOptions {
   readonly capacityProfile?: string;
   /** Fault-injection rules (YAML or JSON) in force from the start. */
   readonly faultsFile?: string;
+  /** `--controllers`: which simulated controllers run (default `*`). */
+  readonly controllers?: string;
+  /** Fake Nodes made in the hub, and in every spoke. */
+  readonly hubNodes?: number;
+  readonly spokeNodes?: number;
   /** CustomResourceDefinitions (YAML/JSON files, searched recursively) installed in the hub at start. */
   readonly crdsDir?: string;
   readonly watchWindow?: number;
@@ -102,7 +111,9 @@ export async function startServer(opts: ServerOptions): Promise<KemuServer> {
   const registry = new Registry(store, watchCache, clock, rng, snapshots);
   const clusters = new Clusters(store, registry, watchCache, catalog, clock);
   await clusters.ensure([HUB, ...spokeNames(opts.spokes ?? 0)]);
-  const namespaceController = new NamespaceController(store, registry, catalogs);
+  const enabled = parseControllers(opts.controllers ?? DEFAULTS.controllers);
+  if (typeof enabled === 'string') throw new Error(`--controllers: ${enabled}`);
+  const namespaceController = enabled.has('namespace') ? new NamespaceController(store, registry, catalogs) : undefined;
   const crdController = new CRDController(store, registry, catalogs, clock, clusters);
   if (opts.crdsDir) await installCRDs(registry, catalog, opts.crdsDir, HUB);
 
@@ -117,6 +128,11 @@ export async function startServer(opts: ServerOptions): Promise<KemuServer> {
     metrics: new FlowControlMetrics(metrics.registry, clock),
   });
   await clusters.addInitializer((name) => flowControl.ensureBootstrap(name));
+  const nodesType = catalog.lookup('', 'v1', 'nodes');
+  if (!nodesType) throw new Error('catalog has no nodes');
+  await clusters.addInitializer((name) => ensureNodes(registry, nodesType, name, name === HUB ? opts.hubNodes ?? DEFAULTS.hubNodes : opts.spokeNodes ?? DEFAULTS.spokeNodes));
+  const lifecycle = new LifecycleEngine(store, registry, catalog, lifecycleControllers(), { clock, rng, enabled: (c) => enabled.has(c) });
+  for (const c of clusters.list()) lifecycle.resync(c.name);
   const capacity = loadCapacityProfile(opts.capacityProfile ?? DEFAULTS.capacityProfile);
   if (isStatus(capacity)) throw new Error(capacity.message);
   const faults = new FaultInjector(rng, faultMetrics(metrics.registry));
@@ -206,7 +222,8 @@ export async function startServer(opts: ServerOptions): Promise<KemuServer> {
       await writing;
       watches.endAll();
       await app.close();
-      namespaceController.close();
+      namespaceController?.close();
+      lifecycle.close();
       flowControl.close();
       objectCounts.close();
       crdController.close();

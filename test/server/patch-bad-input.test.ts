@@ -36,7 +36,7 @@ const CRD_PATH = '/apis/apiextensions.k8s.io/v1/customresourcedefinitions';
 let t: TestServer;
 
 test.before(async () => {
-  t = await startTestServer({ spokes: 0 });
+  t = await startTestServer({ spokes: 0, controllers: 'namespace' });
   const ns = await t.req('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NAMESPACE } });
   assert.is(ns.status, 201, ns.text);
   // The Gadget CRD the patch goldens share.

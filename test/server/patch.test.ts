@@ -60,7 +60,8 @@ const clock: Clock = { ...realClock, now: () => NOW };
 let t: TestServer;
 
 test.before(async () => {
-  t = await startTestServer({ spokes: 0, clock });
+  // Controllers off: the goldens are about what PATCH stores, not what a deployment controller adds.
+  t = await startTestServer({ spokes: 0, clock, controllers: 'namespace' });
   const ns = await t.req('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NAMESPACE } });
   assert.is(ns.status, 201, ns.text);
   // The custom resource of the golden cases: a namespaced Gadget with a structural schema.

@@ -454,7 +454,7 @@ function headers(out: string): string[] {
 
 test('kubectl get prints the headers a real cluster prints', async () => {
   if (!existsSync('/usr/bin/kubectl')) return;
-  const ts = await startTestServer();
+  const ts = await startTestServer({ controllers: 'namespace' });
   const work = await tempDir('kemu-table-');
   try {
     const k = (...args: string[]): Promise<string> => run(['--kubeconfig', ts.kubeconfig, '--cache-dir', join(work, 'cache'), ...args], work);

@@ -1,0 +1,202 @@
+// The lifecycle engine: simulated controllers driven by the store's events, on the injected
+// Clock. Each controller says which collections wake it and which object keys an event means;
+// the engine keeps one deduplicating queue, syncs one key at a time (so a sync's writes are
+// stored before the same controller looks again, as upstream's "expectations" ensure), and
+// writes through the registry under the controller's own `system:` user, so the writes show in
+// watches and metrics like any client's.
+
+import type { ResourceCatalog, ResourceType } from '../catalog.js';
+import type { Clock, TimerHandle } from '../clock.js';
+import type { KubeObject } from '../object.js';
+import type { Registry, RequestScope } from '../registry/registry.js';
+import type { Rng } from '../rng.js';
+import type { Store, StoreEvent } from '../store/store.js';
+import type { Writes } from './workloads/index.js';
+
+/** What a controller may read: the stored objects of its cluster. */
+export interface SyncContext {
+  readonly cluster: string;
+  readonly now: number;
+  readonly rng: Rng;
+  list(group: string, resource: string, namespace?: string): KubeObject[];
+  get(group: string, resource: string, namespace: string, name: string): KubeObject | undefined;
+}
+
+export interface Watch {
+  readonly group: string;
+  readonly resource: string;
+  /** The keys (`<namespace>/<name>` or anything the controller understands) this event wakes. */
+  keys(e: StoreEvent): readonly string[];
+}
+
+export interface Controller {
+  /** kube-controller-manager's name for it (`deployment`, `replicaset`, `garbagecollector`, …). */
+  readonly name: string;
+  readonly watches: readonly Watch[];
+  sync(key: string, ctx: SyncContext): Writes | undefined | Promise<Writes | undefined>;
+}
+
+export interface EngineOptions {
+  readonly clock: Clock;
+  readonly rng: Rng;
+  /** `--controllers`: whether a controller runs in a cluster. */
+  readonly enabled: (controller: string, cluster: string) => boolean;
+}
+
+// The queue is bounded: past this many distinct pending keys, new keys wait for the next event.
+const MAX_QUEUED = 1_000_000;
+
+export class LifecycleEngine {
+  private readonly queue = new Set<string>();
+  private readonly byName = new Map<string, Controller>();
+  private readonly byCollection = new Map<string, Controller[]>();
+  private readonly rtByKind = new Map<string, ResourceType>();
+  private readonly unsubscribe: () => void;
+  private draining = false;
+  private timers = new Set<TimerHandle>();
+  private closed = false;
+
+  constructor(private readonly store: Store, private readonly registry: Registry, catalog: ResourceCatalog, controllers: readonly Controller[], private readonly opts: EngineOptions) {
+    for (const g of catalog.groups()) {
+      for (const v of g.versions) {
+        for (const rt of catalog.resourcesOf(g.name, v)) {
+          const key = `${rt.group ? `${rt.group}/` : ''}${rt.version}/${rt.kind}`;
+          if (!this.rtByKind.has(key)) this.rtByKind.set(key, rt);
+        }
+      }
+    }
+    for (const c of controllers) {
+      this.byName.set(c.name, c);
+      for (const w of c.watches) {
+        const k = `${w.group}/${w.resource}`;
+        const list = this.byCollection.get(k);
+        if (list) list.push(c); else this.byCollection.set(k, [c]);
+      }
+    }
+    this.unsubscribe = store.subscribe((e) => this.onEvent(e));
+  }
+
+  /** Queues a key as if an event had woken it (after `ms`, for requeues and timed work). */
+  enqueue(controller: string, cluster: string, key: string, ms = 0): void {
+    if (this.closed) return;
+    if (ms > 0) {
+      const t = this.opts.clock.setTimeout(() => {
+        this.timers.delete(t);
+        this.enqueue(controller, cluster, key);
+      }, ms);
+      this.timers.add(t);
+      return;
+    }
+    if (this.queue.size >= MAX_QUEUED) return;
+    this.queue.add(`${controller}\u0000${cluster}\u0000${key}`);
+    this.kick();
+  }
+
+  /** Wakes every controller for the objects a cluster already holds (at start, events are past). */
+  resync(cluster: string): void {
+    for (const c of this.byName.values()) {
+      if (!this.opts.enabled(c.name, cluster)) continue;
+      for (const w of c.watches) {
+        for (const e of this.store.list({ cluster, group: w.group, resource: w.resource }).entries) {
+          const object = JSON.parse(e.bytes.toString('utf8')) as KubeObject;
+          const key = { cluster, group: w.group, resource: w.resource, namespace: object.metadata.namespace ?? '', name: object.metadata.name ?? '' };
+          for (const k of w.keys({ type: 'ADDED', key, rv: e.rv, bytes: e.bytes, object })) this.enqueue(c.name, cluster, k);
+        }
+      }
+    }
+  }
+
+  /** How many keys wait, for metrics and tests. */
+  get depth(): number {
+    return this.queue.size;
+  }
+
+  /** Resolves once nothing is queued or being synced (timers may still be pending). */
+  async idle(): Promise<void> {
+    while (this.draining || this.queue.size > 0) await new Promise<void>((r) => setImmediate(r));
+  }
+
+  close(): void {
+    this.closed = true;
+    this.unsubscribe();
+    for (const t of this.timers) this.opts.clock.clearTimeout(t);
+    this.timers.clear();
+    this.queue.clear();
+  }
+
+  private onEvent(e: StoreEvent): void {
+    const controllers = this.byCollection.get(`${e.key.group}/${e.key.resource}`);
+    if (!controllers) return;
+    for (const c of controllers) {
+      if (!this.opts.enabled(c.name, e.key.cluster)) continue;
+      for (const w of c.watches) {
+        if (w.group !== e.key.group || w.resource !== e.key.resource) continue;
+        for (const key of w.keys(e)) this.enqueue(c.name, e.key.cluster, key);
+      }
+    }
+  }
+
+  private kick(): void {
+    if (this.draining) return;
+    this.draining = true;
+    setImmediate(() => void this.drain());
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      while (this.queue.size > 0 && !this.closed) {
+        const item = this.queue.values().next().value as string;
+        this.queue.delete(item);
+        const [name, cluster, key] = item.split('\u0000');
+        const c = this.byName.get(name);
+        if (!c) continue;
+        const writes = await c.sync(key, this.context(cluster));
+        if (writes) await this.apply(c, cluster, key, writes);
+      }
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  private context(cluster: string): SyncContext {
+    const parse = (b: Buffer): KubeObject => JSON.parse(b.toString('utf8')) as KubeObject;
+    return {
+      cluster, now: this.opts.clock.now(), rng: this.opts.rng,
+      list: (group, resource, namespace) => this.store.list({ cluster, group, resource, namespace }).entries.map((e) => parse(e.bytes)),
+      get: (group, resource, namespace, name) => {
+        const e = this.store.get({ cluster, group, resource, namespace, name });
+        return e ? parse(e.bytes) : undefined;
+      },
+    };
+  }
+
+  private async apply(c: Controller, cluster: string, key: string, w: Writes): Promise<void> {
+    const scope: RequestScope = {
+      cluster, user: { name: `system:serviceaccount:kube-system:${c.name}-controller`, uid: `kemu-${c.name}`, groups: ['system:serviceaccounts', 'system:authenticated'] },
+    };
+    const opts = { fieldManager: 'kube-controller-manager' };
+    const rtOf = (o: { apiVersion?: string; kind?: string }): ResourceType | undefined => this.rtByKind.get(`${o.apiVersion}/${o.kind}`);
+    for (const o of w.create ?? []) {
+      const rt = rtOf(o);
+      if (rt) await this.registry.create(scope, rt, o.metadata.namespace ?? '', o, opts);
+    }
+    for (const o of w.update ?? []) {
+      const rt = rtOf(o);
+      if (rt) await this.registry.update(scope, rt, o.metadata.namespace ?? '', o.metadata.name ?? '', '', o, opts);
+    }
+    for (const o of w.updateStatus ?? []) {
+      const rt = rtOf(o);
+      if (rt) await this.registry.update(scope, rt, o.metadata.namespace ?? '', o.metadata.name ?? '', 'status', o, opts);
+    }
+    for (const d of w.delete ?? []) {
+      const rt = rtOf(d);
+      if (!rt) continue;
+      // A 404 or a failed precondition means someone got there first: the next event tells.
+      await this.registry.delete(scope, rt, d.namespace ?? '', d.name, {
+        ...(d.propagationPolicy ? { propagationPolicy: d.propagationPolicy } : {}),
+        ...(d.preconditions ? { preconditions: d.preconditions } : {}),
+      });
+    }
+    if (w.requeueAfterMs !== undefined) this.enqueue(c.name, cluster, key, w.requeueAfterMs);
+  }
+}
