@@ -10,6 +10,7 @@ import type { Clock, TimerHandle } from '../clock.js';
 import type { KubeObject } from '../object.js';
 import type { Registry, RequestScope } from '../registry/registry.js';
 import type { Rng } from '../rng.js';
+import { isStatus } from '../status.js';
 import type { Store, StoreEvent } from '../store/store.js';
 import type { Writes } from './workloads/index.js';
 
@@ -186,7 +187,22 @@ export class LifecycleEngine {
     }
     for (const o of w.updateStatus ?? []) {
       const rt = rtOf(o);
-      if (rt) await this.registry.update(scope, rt, o.metadata.namespace ?? '', o.metadata.name ?? '', 'status', o, opts);
+      if (!rt) continue;
+      const ns = o.metadata.namespace ?? '';
+      const name = o.metadata.name ?? '';
+      // Upstream's apps status strategies keep annotation changes (the deployment controller
+      // writes its revision annotation with the status); kemu's status writes keep only status,
+      // so changed annotations go first as an update of the object.
+      const stored = this.store.get({ cluster, group: rt.group, resource: rt.resource, namespace: rt.namespaced ? ns : '', name });
+      const before = stored ? (JSON.parse(stored.bytes.toString('utf8')) as KubeObject).metadata.annotations : undefined;
+      let next: KubeObject = o;
+      if (stored && JSON.stringify(before ?? {}) !== JSON.stringify(o.metadata.annotations ?? {})) {
+        const res = await this.registry.update(scope, rt, ns, name, '', o, opts);
+        if (isStatus(res)) continue;
+        const updated = JSON.parse(res.bytes.toString('utf8')) as KubeObject;
+        next = { ...o, metadata: { ...o.metadata, resourceVersion: updated.metadata.resourceVersion } };
+      }
+      await this.registry.update(scope, rt, ns, name, 'status', next, opts);
     }
     for (const d of w.delete ?? []) {
       const rt = rtOf(d);

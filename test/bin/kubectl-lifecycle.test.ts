@@ -36,6 +36,14 @@ test('create deployment --replicas=20: rollout status returns and 20 pods run on
   assert.is(nodes.size, 3, 'pods spread over the three nodes');
 });
 
+test('a rolling update to a new image: rollout status returns, revision 2, all pods on the new ReplicaSet', async () => {
+  assert.is(await k.ok('hub', '-n', 'apps', 'set', 'image', 'deployment/web', 'nginx=nginx:1.28'), 'deployment.apps/web image updated\n');
+  assert.match(await k.ok('hub', '-n', 'apps', 'rollout', 'status', 'deployment/web', '--timeout=30s'), /deployment "web" successfully rolled out\n$/);
+  assert.is(await k.ok('hub', '-n', 'apps', 'get', 'deployment/web', '-o', 'jsonpath={.metadata.annotations.deployment\\.kubernetes\\.io/revision}'), '2');
+  const rs = (await k.ok('hub', '-n', 'apps', 'get', 'rs', '--no-headers', '-o', 'custom-columns=REPLICAS:.spec.replicas,IMAGE:.spec.template.spec.containers[0].image')).trim().split('\n').sort();
+  assert.equal(rs.map((l) => l.split(/\s+/).join(' ')), ['0 nginx:1.27', '20 nginx:1.28']);
+});
+
 test('deleting the Deployment collects its ReplicaSet and pods (background propagation)', async () => {
   assert.is(await k.ok('hub', '-n', 'apps', 'delete', 'deployment', 'web'), 'deployment.apps "web" deleted\n');
   for (let i = 0; i < 200; i++) {
