@@ -131,7 +131,7 @@ export async function startServer(opts: ServerOptions): Promise<KemuServer> {
   const nodesType = catalog.lookup('', 'v1', 'nodes');
   if (!nodesType) throw new Error('catalog has no nodes');
   await clusters.addInitializer((name) => ensureNodes(registry, nodesType, name, name === HUB ? opts.hubNodes ?? DEFAULTS.hubNodes : opts.spokeNodes ?? DEFAULTS.spokeNodes));
-  const lifecycle = new LifecycleEngine(store, registry, catalog, lifecycleControllers(), { clock, rng, enabled: (c) => enabled.has(c) });
+  const lifecycle = new LifecycleEngine(store, registry, catalogs, lifecycleControllers(), { clock, rng, enabled: (c) => enabled.has(c) });
   for (const c of clusters.list()) lifecycle.resync(c.name);
   const capacity = loadCapacityProfile(opts.capacityProfile ?? DEFAULTS.capacityProfile);
   if (isStatus(capacity)) throw new Error(capacity.message);

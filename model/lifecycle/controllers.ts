@@ -7,6 +7,7 @@ import type { StoreEvent } from '../store/store.js';
 import type { Controller, SyncContext } from './engine.js';
 import { isStatus } from '../status.js';
 import { applyStage, bundledStages, delayOf, matchStage, sequentialAddresses, type Stage } from './kwok/index.js';
+import { moreControllers } from './more-controllers.js';
 import { collectGarbage, reconcileDeployment, reconcileReplicaSet, type Writes } from './workloads/index.js';
 
 interface OwnerRef { kind?: string; name?: string; uid?: string; controller?: boolean }
@@ -131,15 +132,17 @@ export const scheduler: Controller = {
 export function stageController(name: string, group: string, resource: string, stages: readonly Stage[]): Controller {
   const addresses = sequentialAddresses();
   // key -> the stage waiting for its time, and when.
+  // `<cluster> <namespace>/<name>` -> the stage waiting for its time, and when.
   const due = new Map<string, { stage: string; at: number }>();
   const boundOrNode = (e: StoreEvent): string[] =>
-    e.type === 'DELETED' ? (due.delete(`${e.key.namespace}/${e.key.name}`), [])
+    e.type === 'DELETED' ? (due.delete(`${e.key.cluster} ${e.key.namespace}/${e.key.name}`), [])
       : resource !== 'pods' || (e.object.spec as { nodeName?: string } | undefined)?.nodeName ? self(e) : [];
   return {
     name,
     watches: [{ group, resource, keys: boundOrNode }],
-    sync(key: string, ctx: SyncContext): Writes | undefined {
-      const [ns, objName] = split(key);
+    sync(objectKey: string, ctx: SyncContext): Writes | undefined {
+      const [ns, objName] = split(objectKey);
+      const key = `${ctx.cluster} ${objectKey}`;
       const obj = ctx.get(group, resource, ns, objName);
       if (!obj) return undefined;
       const stage = matchStage(stages, obj, ctx.rng);
@@ -177,5 +180,6 @@ export function lifecycleControllers(): Controller[] {
     deploymentController, replicaSetController, garbageCollector, scheduler,
     stageController('kwok-node', '', 'nodes', nodeStages),
     stageController('kwok-pod', '', 'pods', podStages),
+    ...moreControllers(),
   ];
 }

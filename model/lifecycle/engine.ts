@@ -7,6 +7,7 @@
 
 import type { ResourceCatalog, ResourceType } from '../catalog.js';
 import type { Clock, TimerHandle } from '../clock.js';
+import type { ClusterCatalogs } from '../crd/catalogs.js';
 import type { KubeObject } from '../object.js';
 import type { Registry, RequestScope } from '../registry/registry.js';
 import type { Rng } from '../rng.js';
@@ -51,21 +52,14 @@ export class LifecycleEngine {
   private readonly queue = new Set<string>();
   private readonly byName = new Map<string, Controller>();
   private readonly byCollection = new Map<string, Controller[]>();
-  private readonly rtByKind = new Map<string, ResourceType>();
+  /** Per catalog (a cluster's CRDs add kinds): `<apiVersion>/<Kind>` -> its resource. */
+  private readonly kinds = new WeakMap<ResourceCatalog, Map<string, ResourceType>>();
   private readonly unsubscribe: () => void;
   private draining = false;
   private timers = new Set<TimerHandle>();
   private closed = false;
 
-  constructor(private readonly store: Store, private readonly registry: Registry, catalog: ResourceCatalog, controllers: readonly Controller[], private readonly opts: EngineOptions) {
-    for (const g of catalog.groups()) {
-      for (const v of g.versions) {
-        for (const rt of catalog.resourcesOf(g.name, v)) {
-          const key = `${rt.group ? `${rt.group}/` : ''}${rt.version}/${rt.kind}`;
-          if (!this.rtByKind.has(key)) this.rtByKind.set(key, rt);
-        }
-      }
-    }
+  constructor(private readonly store: Store, private readonly registry: Registry, private readonly catalogs: ClusterCatalogs, controllers: readonly Controller[], private readonly opts: EngineOptions) {
     for (const c of controllers) {
       this.byName.set(c.name, c);
       for (const w of c.watches) {
@@ -171,12 +165,29 @@ export class LifecycleEngine {
     };
   }
 
+  private kindsOf(catalog: ResourceCatalog): Map<string, ResourceType> {
+    let m = this.kinds.get(catalog);
+    if (m) return m;
+    m = new Map();
+    for (const g of catalog.groups()) {
+      for (const v of g.versions) {
+        for (const rt of catalog.resourcesOf(g.name, v)) {
+          const key = `${rt.group ? `${rt.group}/` : ''}${rt.version}/${rt.kind}`;
+          if (!m.has(key)) m.set(key, rt);
+        }
+      }
+    }
+    this.kinds.set(catalog, m);
+    return m;
+  }
+
   private async apply(c: Controller, cluster: string, key: string, w: Writes): Promise<void> {
     const scope: RequestScope = {
       cluster, user: { name: `system:serviceaccount:kube-system:${c.name}-controller`, uid: `kemu-${c.name}`, groups: ['system:serviceaccounts', 'system:authenticated'] },
     };
     const opts = { fieldManager: 'kube-controller-manager' };
-    const rtOf = (o: { apiVersion?: string; kind?: string }): ResourceType | undefined => this.rtByKind.get(`${o.apiVersion}/${o.kind}`);
+    const byKind = this.kindsOf(this.catalogs.forCluster(cluster));
+    const rtOf = (o: { apiVersion?: string; kind?: string }): ResourceType | undefined => byKind.get(`${o.apiVersion}/${o.kind}`);
     for (const o of w.create ?? []) {
       const rt = rtOf(o);
       if (rt) await this.registry.create(scope, rt, o.metadata.namespace ?? '', o, opts);

@@ -1,7 +1,10 @@
 // `--controllers`: kube-controller-manager's syntax. `*` is every controller, `name` adds one,
 // `-name` removes one; the default is `*`.
 
-export const CONTROLLER_NAMES = ['namespace', 'deployment', 'replicaset', 'garbagecollector', 'scheduler', 'kwok-node', 'kwok-pod'] as const;
+export const CONTROLLER_NAMES = [
+  'namespace', 'deployment', 'replicaset', 'garbagecollector', 'scheduler', 'kwok-node', 'kwok-pod',
+  'job', 'statefulset', 'daemonset', 'serviceaccount', 'kwok-vmi', 'nodelease',
+] as const;
 
 /** The enabled set, or an error naming what is wrong. */
 export function parseControllers(spec: string): Set<string> | string {
