@@ -93,37 +93,80 @@ function isReady(node: KubeObject): boolean {
   return conds.some((c) => c.type === 'Ready' && c.status === 'True');
 }
 
-export const scheduler: Controller = {
-  name: 'scheduler',
-  watches: [{
-    group: '', resource: 'pods',
-    keys: (e) => (e.type !== 'DELETED' && !(e.object.spec as { nodeName?: string } | undefined)?.nodeName && !e.object.metadata.deletionTimestamp ? self(e) : []),
-  }],
-  sync(key, ctx) {
-    const [ns, name] = split(key);
-    const pod = ctx.get('', 'pods', ns, name);
-    const spec = pod?.spec as { nodeName?: string; nodeSelector?: Record<string, string> } | undefined;
-    if (!pod || !spec || spec.nodeName) return undefined;
-    const perNode = new Map<string, number>();
-    for (const p of ctx.list('', 'pods')) {
-      const n = (p.spec as { nodeName?: string } | undefined)?.nodeName;
-      if (n) perNode.set(n, (perNode.get(n) ?? 0) + 1);
-    }
-    const fits = ctx.list('', 'nodes').filter((n) => {
-      if (!isReady(n) || (n.spec as { unschedulable?: boolean } | undefined)?.unschedulable) return false;
-      const labels = n.metadata.labels ?? {};
-      if (!Object.entries(spec.nodeSelector ?? {}).every(([k, v]) => labels[k] === v)) return false;
-      const max = podCapacity((n.status as { allocatable?: { pods?: string } } | undefined)?.allocatable?.pods);
-      return (perNode.get(n.metadata.name ?? '') ?? 0) < max;
+interface NodeFit {
+  readonly ready: boolean;
+  readonly unschedulable: boolean;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly maxPods: number;
+}
+
+/**
+ * The scheduler keeps, from the events it sees, each cluster's nodes and how many pods each has
+ * bound (the scheduler cache), so a bind costs O(nodes), not a scan of every pod.
+ */
+export function makeScheduler(): Controller {
+  // cluster -> node -> fit; cluster -> node -> bound pods; `<cluster> <ns>/<name>` -> node.
+  const nodes = new Map<string, Map<string, NodeFit>>();
+  const bound = new Map<string, Map<string, number>>();
+  const podNode = new Map<string, string>();
+  const count = (cluster: string, node: string, delta: number): void => {
+    let m = bound.get(cluster);
+    if (!m) bound.set(cluster, (m = new Map()));
+    m.set(node, (m.get(node) ?? 0) + delta);
+  };
+  const trackPod = (e: StoreEvent): void => {
+    const id = `${e.key.cluster} ${e.key.namespace}/${e.key.name}`;
+    const was = podNode.get(id);
+    const now = e.type === 'DELETED' ? undefined : (e.object.spec as { nodeName?: string } | undefined)?.nodeName;
+    if (was === now) return;
+    if (was !== undefined) count(e.key.cluster, was, -1);
+    if (now !== undefined) { count(e.key.cluster, now, 1); podNode.set(id, now); } else podNode.delete(id);
+  };
+  const trackNode = (e: StoreEvent): void => {
+    let m = nodes.get(e.key.cluster);
+    if (!m) nodes.set(e.key.cluster, (m = new Map()));
+    if (e.type === 'DELETED') { m.delete(e.key.name); return; }
+    m.set(e.key.name, {
+      ready: isReady(e.object),
+      unschedulable: !!(e.object.spec as { unschedulable?: boolean } | undefined)?.unschedulable,
+      labels: e.object.metadata.labels ?? {},
+      maxPods: podCapacity((e.object.status as { allocatable?: { pods?: string } } | undefined)?.allocatable?.pods),
     });
-    if (fits.length === 0) return { requeueAfterMs: 1000 };
-    // The least loaded node, as the default scoring's balanced allocation tends to choose.
-    fits.sort((a, b) => (perNode.get(a.metadata.name ?? '') ?? 0) - (perNode.get(b.metadata.name ?? '') ?? 0));
-    const bound = structuredClone(pod);
-    (bound.spec as { nodeName?: string }).nodeName = fits[0].metadata.name;
-    return { update: [bound] };
-  },
-};
+  };
+  return {
+    name: 'scheduler',
+    watches: [
+      {
+        group: '', resource: 'pods',
+        keys: (e) => {
+          trackPod(e);
+          return e.type !== 'DELETED' && !(e.object.spec as { nodeName?: string } | undefined)?.nodeName && !e.object.metadata.deletionTimestamp ? self(e) : [];
+        },
+      },
+      { group: '', resource: 'nodes', keys: (e) => { trackNode(e); return []; } },
+    ],
+    sync(key, ctx) {
+      const [ns, name] = split(key);
+      const pod = ctx.get('', 'pods', ns, name);
+      const spec = pod?.spec as { nodeName?: string; nodeSelector?: Record<string, string> } | undefined;
+      if (!pod || !spec || spec.nodeName) return undefined;
+      const perNode = bound.get(ctx.cluster);
+      let best: string | undefined;
+      let bestLoad = Infinity;
+      // The least loaded node that fits, as the default scoring's balanced allocation tends to choose.
+      for (const [node, fit] of nodes.get(ctx.cluster) ?? []) {
+        if (!fit.ready || fit.unschedulable) continue;
+        if (!Object.entries(spec.nodeSelector ?? {}).every(([k, v]) => fit.labels[k] === v)) continue;
+        const load = perNode?.get(node) ?? 0;
+        if (load < fit.maxPods && load < bestLoad) { best = node; bestLoad = load; }
+      }
+      if (best === undefined) return { requeueAfterMs: 1000 };
+      const next = structuredClone(pod);
+      (next.spec as { nodeName?: string }).nodeName = best;
+      return { update: [next] };
+    },
+  };
+}
 
 /**
  * kubelet's part as KWOK Stage rules: a node or a bound pod is matched against the stages; the
@@ -177,7 +220,7 @@ export function lifecycleControllers(): Controller[] {
   if (isStatus(nodeStages)) throw new Error(nodeStages.message);
   if (isStatus(podStages)) throw new Error(podStages.message);
   return [
-    deploymentController, replicaSetController, garbageCollector, scheduler,
+    deploymentController, replicaSetController, garbageCollector, makeScheduler(),
     stageController('kwok-node', '', 'nodes', nodeStages),
     stageController('kwok-pod', '', 'pods', podStages),
     ...moreControllers(),

@@ -45,6 +45,8 @@ export interface EngineOptions {
   readonly enabled: (controller: string, cluster: string) => boolean;
 }
 
+// A sync that threw is tried again after a second rather than at once, so a bug cannot spin.
+const FAILED_SYNC_RETRY_MS = 1000;
 // The queue is bounded: past this many distinct pending keys, new keys wait for the next event.
 const MAX_QUEUED = 1_000_000;
 
@@ -56,6 +58,9 @@ export class LifecycleEngine {
   private readonly kinds = new WeakMap<ResourceCatalog, Map<string, ResourceType>>();
   private readonly unsubscribe: () => void;
   private draining = false;
+  /** Syncs that threw (bugs), for metrics and tests. */
+  failures = 0;
+  lastFailure: Error | undefined;
   private timers = new Set<TimerHandle>();
   private closed = false;
 
@@ -145,8 +150,15 @@ export class LifecycleEngine {
         const [name, cluster, key] = item.split('\u0000');
         const c = this.byName.get(name);
         if (!c) continue;
-        const writes = await c.sync(key, this.context(cluster));
-        if (writes) await this.apply(c, cluster, key, writes);
+        try {
+          const writes = await c.sync(key, this.context(cluster));
+          if (writes) await this.apply(c, cluster, key, writes);
+        } catch (e) {
+          // A bug in one sync must not stop every controller: count it, look again later.
+          this.failures++;
+          this.lastFailure = e instanceof Error ? e : new Error(String(e));
+          this.enqueue(name, cluster, key, FAILED_SYNC_RETRY_MS);
+        }
       }
     } finally {
       this.draining = false;
