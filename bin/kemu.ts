@@ -42,6 +42,8 @@ Flags:
   --controllers LIST   simulated controllers, kube-controller-manager style (default *: namespace,
                        deployment, replicaset, garbagecollector, scheduler, kwok-node, kwok-pod);
                        e.g. *,-scheduler leaves scheduling to a real scheduler
+  --kwok-stages PATH   KWOK Stage files or folders (repeatable) replacing the bundled lifecycle rules
+                       of the kinds they cover (Node, Pod, VirtualMachineInstance), e.g. other delays
   --nodes N            fake kwok Nodes in the hub (default ${DEFAULTS.hubNodes})
   --spoke-nodes N      fake kwok Nodes in every spoke (default ${DEFAULTS.spokeNodes})
   --crds DIR           install the CustomResourceDefinitions found in DIR (YAML/JSON, recursive) in the
@@ -100,6 +102,7 @@ async function serve(args: string[]): Promise<number> {
       'capacity-profile': { type: 'string', default: DEFAULTS.capacityProfile },
       faults: { type: 'string' },
       controllers: { type: 'string', default: DEFAULTS.controllers },
+      'kwok-stages': { type: 'string', multiple: true },
       nodes: { type: 'string', default: String(DEFAULTS.hubNodes) },
       'spoke-nodes': { type: 'string', default: String(DEFAULTS.spokeNodes) },
       'watch-window': { type: 'string', default: String(DEFAULTS.watchWindow) },
@@ -126,6 +129,7 @@ async function serve(args: string[]): Promise<number> {
     capacityProfile: values['capacity-profile'],
     faultsFile: values.faults ? resolve(values.faults) : undefined,
     controllers: values.controllers,
+    kwokStages: (values['kwok-stages'] ?? []).map((p) => resolve(p)),
     hubNodes: wholeNumber(values.nodes, '--nodes'),
     spokeNodes: wholeNumber(values['spoke-nodes'], '--spoke-nodes'),
     host: values.host, port, dataDir: resolve(values['data-dir']), spokes, kubeconfigPath,

@@ -59,6 +59,8 @@ export interface ServerOptions {
   readonly faultsFile?: string;
   /** `--controllers`: which simulated controllers run (default `*`). */
   readonly controllers?: string;
+  /** `--kwok-stages`: Stage files or folders replacing the bundled node, pod or VMI rules. */
+  readonly kwokStages?: readonly string[];
   /** Fake Nodes made in the hub, and in every spoke. */
   readonly hubNodes?: number;
   readonly spokeNodes?: number;
@@ -131,7 +133,7 @@ export async function startServer(opts: ServerOptions): Promise<KemuServer> {
   const nodesType = catalog.lookup('', 'v1', 'nodes');
   if (!nodesType) throw new Error('catalog has no nodes');
   await clusters.addInitializer((name) => ensureNodes(registry, nodesType, name, name === HUB ? opts.hubNodes ?? DEFAULTS.hubNodes : opts.spokeNodes ?? DEFAULTS.spokeNodes));
-  const lifecycle = new LifecycleEngine(store, registry, catalogs, lifecycleControllers(), { clock, rng, enabled: (c) => enabled.has(c) });
+  const lifecycle = new LifecycleEngine(store, registry, catalogs, lifecycleControllers(opts.kwokStages ?? []), { clock, rng, enabled: (c) => enabled.has(c) });
   for (const c of clusters.list()) lifecycle.resync(c.name);
   const capacity = loadCapacityProfile(opts.capacityProfile ?? DEFAULTS.capacityProfile);
   if (isStatus(capacity)) throw new Error(capacity.message);

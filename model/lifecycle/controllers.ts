@@ -6,7 +6,7 @@ import type { KubeObject } from '../object.js';
 import type { StoreEvent } from '../store/store.js';
 import type { Controller, SyncContext } from './engine.js';
 import { isStatus } from '../status.js';
-import { applyStage, bundledStages, delayOf, matchStage, sequentialAddresses, type Stage } from './kwok/index.js';
+import { applyStage, bundledStages, delayOf, loadStageFiles, matchStage, sequentialAddresses, type Stage } from './kwok/index.js';
 import { moreControllers } from './more-controllers.js';
 import { collectGarbage, reconcileDeployment, reconcileReplicaSet, type Writes } from './workloads/index.js';
 
@@ -213,16 +213,27 @@ export function stageController(name: string, group: string, resource: string, s
   };
 }
 
-/** Every simulated controller but namespace finalization (model/lifecycle/namespace.ts). */
-export function lifecycleControllers(): Controller[] {
-  const nodeStages = bundledStages('node/fast');
-  const podStages = bundledStages('pod/fast');
-  if (isStatus(nodeStages)) throw new Error(nodeStages.message);
-  if (isStatus(podStages)) throw new Error(podStages.message);
+/**
+ * Every simulated controller but namespace finalization (model/lifecycle/namespace.ts).
+ * `stageFiles` (`--kwok-stages`): Stage files or folders whose rules replace the bundled ones
+ * for each kind they cover (Node, Pod, VirtualMachineInstance); other kinds keep theirs.
+ */
+export function lifecycleControllers(stageFiles: readonly string[] = []): Controller[] {
+  const custom = stageFiles.length ? loadStageFiles(stageFiles) : [];
+  if (isStatus(custom)) throw new Error(custom.message);
+  const pick = (kind: string, bundledSet: string): Stage[] | undefined => {
+    const mine = custom.filter((st) => st.resourceRef.kind === kind);
+    if (mine.length) return mine;
+    if (!bundledSet) return undefined;
+    const bundled = bundledStages(bundledSet);
+    if (isStatus(bundled)) throw new Error(bundled.message);
+    return bundled;
+  };
+  const vmiStages = pick('VirtualMachineInstance', '');
   return [
     deploymentController, replicaSetController, garbageCollector, makeScheduler(),
-    stageController('kwok-node', '', 'nodes', nodeStages),
-    stageController('kwok-pod', '', 'pods', podStages),
-    ...moreControllers(),
+    stageController('kwok-node', '', 'nodes', pick('Node', 'node/fast') ?? []),
+    stageController('kwok-pod', '', 'pods', pick('Pod', 'pod/fast') ?? []),
+    ...moreControllers(vmiStages ? { vmiStages } : {}),
   ];
 }

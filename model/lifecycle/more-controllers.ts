@@ -200,13 +200,13 @@ export function nodeLeaseController(): Controller {
 }
 
 export interface MoreControllersOptions {
-  /** Stage files or directories for kwok-vmi; default fixtures/kwok-stages/vmi. */
-  readonly vmiStages?: readonly string[];
+  /** Stages for kwok-vmi; default those in fixtures/kwok-stages/vmi. */
+  readonly vmiStages?: readonly Stage[];
 }
 
 /** job, statefulset, daemonset, serviceaccount, kwok-vmi and nodelease. */
 export function moreControllers(opts: MoreControllersOptions = {}): Controller[] {
-  const vmiStages = loadStageFiles(opts.vmiStages ?? [vmiStageDir()]);
+  const vmiStages = opts.vmiStages ?? loadStageFiles([vmiStageDir()]);
   if (isStatus(vmiStages)) throw new Error(vmiStages.message);
   return [
     jobController, statefulSetController, daemonSetController(), serviceAccountController,
