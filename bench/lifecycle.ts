@@ -4,6 +4,8 @@
 //     zero-delay stages (node/fast, pod/fast), in-process, assembled as server/app.ts does on the
 //     real clock: time from the first create to every pod Running, the store's writes/s over that
 //     window (resourceVersion delta / time), and the process RSS.
+//     Its controllers write to the registry directly (registryWriter), not through the HTTP
+//     pipeline the server uses, so this measures the controllers and the store, not flow control.
 // (b) nodes: a child `kemu serve --nodes N` (default 5,000): its RSS once every Node is Ready,
 //     and after a minute more if a heartbeat controller (`nodelease`) exists.
 //
@@ -20,6 +22,7 @@ import { ClusterCatalogs } from '../model/crd/catalogs.js';
 import { DEFAULTS } from '../model/defaults.js';
 import { lifecycleControllers } from '../model/lifecycle/controllers.js';
 import { LifecycleEngine } from '../model/lifecycle/engine.js';
+import { registryWriter } from '../model/lifecycle/writer.js';
 import { NamespaceController } from '../model/lifecycle/namespace.js';
 import { ensureNodes } from '../model/lifecycle/nodes.js';
 import { CONTROLLER_NAMES } from '../model/lifecycle/switches.js';
@@ -76,7 +79,7 @@ async function podsBench(): Promise<Record<string, unknown>> {
   const nsRt = catalog.lookup('', 'v1', 'namespaces');
   if (!nodesRt || !deployRt || !nsRt) throw new Error('catalog');
   await ensureNodes(registry, nodesRt, HUB, POD_NODES);
-  const engine = new LifecycleEngine(store, registry, catalogs, lifecycleControllers(), { clock, rng, enabled: () => true });
+  const engine = new LifecycleEngine(store, registryWriter(registry), catalogs, lifecycleControllers(), { clock, rng, enabled: () => true });
   engine.resync(HUB);
   await engine.idle();
 

@@ -15,7 +15,9 @@ import { NamespaceController } from '../model/lifecycle/namespace.js';
 import { lifecycleControllers } from '../model/lifecycle/controllers.js';
 import { LifecycleEngine } from '../model/lifecycle/engine.js';
 import { ensureNodes } from '../model/lifecycle/nodes.js';
-import { parseControllers } from '../model/lifecycle/switches.js';
+import { CONTROLLER_NAMES, parseControllers } from '../model/lifecycle/switches.js';
+import { controllerUser } from '../model/lifecycle/writer.js';
+import { controllerTokens, pipelineWriter } from './lifecycle-writer.js';
 import { Registry } from '../model/registry/registry.js';
 import { SnapshotCache } from '../model/registry/snapshots.js';
 import { cryptoRng, type Rng } from '../model/rng.js';
@@ -104,7 +106,8 @@ export async function startServer(opts: ServerOptions): Promise<KemuServer> {
     ensureTlsMaterial(opts.dataDir, [host]),
     ensureAdminToken(opts.dataDir),
   ]);
-  const authenticator = createTokenAuthenticator({ adminToken, tokensFile: opts.tokensFile });
+  const controllerCredentials = controllerTokens(CONTROLLER_NAMES.map(controllerUser));
+  const authenticator = createTokenAuthenticator({ adminToken, tokensFile: opts.tokensFile, extraUsers: controllerCredentials });
   const catalog = loadBuiltinCatalog();
   const catalogs = new ClusterCatalogs(catalog);
   const store = Store.open({ path: join(opts.dataDir, 'store.mdb') });
@@ -133,8 +136,6 @@ export async function startServer(opts: ServerOptions): Promise<KemuServer> {
   const nodesType = catalog.lookup('', 'v1', 'nodes');
   if (!nodesType) throw new Error('catalog has no nodes');
   await clusters.addInitializer((name) => ensureNodes(registry, nodesType, name, name === HUB ? opts.hubNodes ?? DEFAULTS.hubNodes : opts.spokeNodes ?? DEFAULTS.spokeNodes));
-  const lifecycle = new LifecycleEngine(store, registry, catalogs, lifecycleControllers(opts.kwokStages ?? []), { clock, rng, enabled: (c) => enabled.has(c) });
-  for (const c of clusters.list()) lifecycle.resync(c.name);
   const capacity = loadCapacityProfile(opts.capacityProfile ?? DEFAULTS.capacityProfile);
   if (isStatus(capacity)) throw new Error(capacity.message);
   const faults = new FaultInjector(rng, faultMetrics(metrics.registry));
@@ -187,6 +188,9 @@ export async function startServer(opts: ServerOptions): Promise<KemuServer> {
     },
     openapi, maxRequestBodyBytes: DEFAULTS.maxRequestBodyBytes, flow,
   });
+  const lifecycle = new LifecycleEngine(store, pipelineWriter(app, controllerCredentials), catalogs, lifecycleControllers(opts.kwokStages ?? []),
+    { clock, rng, enabled: (c) => enabled.has(c) });
+  for (const c of clusters.list()) lifecycle.resync(c.name);
   await app.listen({ host, port: opts.port ?? DEFAULTS.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : 0;

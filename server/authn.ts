@@ -31,6 +31,8 @@ export interface TokenAuthenticatorOptions {
   readonly adminToken: string;
   /** Path to a kube-apiserver `--token-auth-file` CSV: `token,user,uid[,"group1,group2"]`. */
   readonly tokensFile?: string;
+  /** In-memory tokens (the simulated controllers' credentials): token -> user. */
+  readonly extraUsers?: ReadonlyMap<string, UserInfo>;
 }
 
 /** Throws at startup when the tokens file cannot be read or has a malformed line. */
@@ -45,6 +47,7 @@ export function createTokenAuthenticator(opts: TokenAuthenticatorOptions): Authe
     // Later lines win on duplicate tokens, as in kube-apiserver.
     for (const { token, user } of parseTokensFile(text, opts.tokensFile)) add(token, user);
   }
+  for (const [token, user] of opts.extraUsers ?? []) add(token, user);
   if (!opts.adminToken) throw new Error('admin token must not be empty');
   // Added last so a tokens file cannot rebind the admin token to a less privileged user.
   add(opts.adminToken, {

@@ -2,18 +2,19 @@
 // Clock. Each controller says which collections wake it and which object keys an event means;
 // the engine keeps one deduplicating queue, syncs one key at a time (so a sync's writes are
 // stored before the same controller looks again, as upstream's "expectations" ensure), and
-// writes through the registry under the controller's own `system:` user, so the writes show in
-// watches and metrics like any client's.
+// writes through a LifecycleWriter under the controller's own `system:` user: in the server
+// that is the HTTP pipeline, so the writes show in watches, metrics and flow control like any
+// client's.
 
 import type { ResourceCatalog, ResourceType } from '../catalog.js';
 import type { Clock, TimerHandle } from '../clock.js';
 import type { ClusterCatalogs } from '../crd/catalogs.js';
 import type { KubeObject } from '../object.js';
-import type { Registry, RequestScope } from '../registry/registry.js';
 import type { Rng } from '../rng.js';
-import { isStatus } from '../status.js';
+import { isStatus, type Status } from '../status.js';
 import type { Store, StoreEvent } from '../store/store.js';
 import type { Writes } from './workloads/index.js';
+import { controllerUser, type LifecycleWriter } from './writer.js';
 
 /** What a controller may read: the stored objects of its cluster. */
 export interface SyncContext {
@@ -64,7 +65,7 @@ export class LifecycleEngine {
   private timers = new Set<TimerHandle>();
   private closed = false;
 
-  constructor(private readonly store: Store, private readonly registry: Registry, private readonly catalogs: ClusterCatalogs, controllers: readonly Controller[], private readonly opts: EngineOptions) {
+  constructor(private readonly store: Store, private readonly writer: LifecycleWriter, private readonly catalogs: ClusterCatalogs, controllers: readonly Controller[], private readonly opts: EngineOptions) {
     for (const c of controllers) {
       this.byName.set(c.name, c);
       for (const w of c.watches) {
@@ -194,19 +195,22 @@ export class LifecycleEngine {
   }
 
   private async apply(c: Controller, cluster: string, key: string, w: Writes): Promise<void> {
-    const scope: RequestScope = {
-      cluster, user: { name: `system:serviceaccount:kube-system:${c.name}-controller`, uid: `kemu-${c.name}`, groups: ['system:serviceaccounts', 'system:authenticated'] },
+    const user = controllerUser(c.name);
+    // The longest wait a failed write asks for before this key is synced again.
+    let retryMs = -1;
+    const note = (r: KubeObject | Status | undefined): void => {
+      if (!isStatus(r) || r.code === 404 || r.reason === 'AlreadyExists') return;
+      retryMs = Math.max(retryMs, r.code === 429 ? 1000 * (r.details?.retryAfterSeconds ?? 1) : r.code === 409 ? 10 : 100);
     };
-    const opts = { fieldManager: 'kube-controller-manager' };
     const byKind = this.kindsOf(this.catalogs.forCluster(cluster));
     const rtOf = (o: { apiVersion?: string; kind?: string }): ResourceType | undefined => byKind.get(`${o.apiVersion}/${o.kind}`);
     for (const o of w.create ?? []) {
       const rt = rtOf(o);
-      if (rt) await this.registry.create(scope, rt, o.metadata.namespace ?? '', o, opts);
+      if (rt) note(await this.writer.create(cluster, user, rt, o.metadata.namespace ?? '', o));
     }
     for (const o of w.update ?? []) {
       const rt = rtOf(o);
-      if (rt) await this.registry.update(scope, rt, o.metadata.namespace ?? '', o.metadata.name ?? '', '', o, opts);
+      if (rt) note(await this.writer.update(cluster, user, rt, o.metadata.namespace ?? '', o.metadata.name ?? '', '', o));
     }
     for (const o of w.updateStatus ?? []) {
       const rt = rtOf(o);
@@ -220,22 +224,24 @@ export class LifecycleEngine {
       const before = stored ? (JSON.parse(stored.bytes.toString('utf8')) as KubeObject).metadata.annotations : undefined;
       let next: KubeObject = o;
       if (stored && JSON.stringify(before ?? {}) !== JSON.stringify(o.metadata.annotations ?? {})) {
-        const res = await this.registry.update(scope, rt, ns, name, '', o, opts);
-        if (isStatus(res)) continue;
-        const updated = JSON.parse(res.bytes.toString('utf8')) as KubeObject;
+        const updated = await this.writer.update(cluster, user, rt, ns, name, '', o);
+        note(updated);
+        if (isStatus(updated)) continue;
         next = { ...o, metadata: { ...o.metadata, resourceVersion: updated.metadata.resourceVersion } };
       }
-      await this.registry.update(scope, rt, ns, name, 'status', next, opts);
+      note(await this.writer.update(cluster, user, rt, ns, name, 'status', next));
     }
     for (const d of w.delete ?? []) {
       const rt = rtOf(d);
       if (!rt) continue;
       // A 404 or a failed precondition means someone got there first: the next event tells.
-      await this.registry.delete(scope, rt, d.namespace ?? '', d.name, {
+      note(await this.writer.delete(cluster, user, rt, d.namespace ?? '', d.name, {
         ...(d.propagationPolicy ? { propagationPolicy: d.propagationPolicy } : {}),
         ...(d.preconditions ? { preconditions: d.preconditions } : {}),
-      });
+      }));
     }
+    // A throttled or failed write is tried again by syncing the key again (upstream's rate-limited requeue).
+    if (retryMs >= 0) this.enqueue(c.name, cluster, key, retryMs);
     if (w.requeueAfterMs !== undefined) this.enqueue(c.name, cluster, key, w.requeueAfterMs);
   }
 }

@@ -36,6 +36,15 @@ test('create deployment --replicas=20: rollout status returns and 20 pods run on
   assert.is(nodes.size, 3, 'pods spread over the three nodes');
 });
 
+test('the controllers write through the request path: their requests are counted and flow-controlled', async () => {
+  const text = (await ts.req('GET', '/metrics')).text;
+  // 20 pods created by the replicaset controller, as any client's POSTs are counted.
+  const created = /apiserver_request_total\{verb="POST",dry_run="",group="",version="v1",resource="pods",subresource="",scope="namespace",component="apiserver",cluster="hub",code="201"\} (\d+)/.exec(text);
+  assert.ok(created && Number(created[1]) >= 20, String(created?.[1]));
+  // kube-controller-manager's service accounts in kube-system have a FlowSchema of their own.
+  assert.match(text, /apiserver_flowcontrol_dispatched_requests_total\{priority_level="workload-high",flow_schema="kube-system-service-accounts",cluster="hub"\} [1-9]\d*/);
+});
+
 test('a rolling update to a new image: rollout status returns, revision 2, all pods on the new ReplicaSet', async () => {
   assert.is(await k.ok('hub', '-n', 'apps', 'set', 'image', 'deployment/web', 'nginx=nginx:1.28'), 'deployment.apps/web image updated\n');
   assert.match(await k.ok('hub', '-n', 'apps', 'rollout', 'status', 'deployment/web', '--timeout=30s'), /deployment "web" successfully rolled out\n$/);

@@ -11,6 +11,7 @@ import { Clusters, HUB } from '../../../model/clusters.js';
 import { ClusterCatalogs } from '../../../model/crd/catalogs.js';
 import { lifecycleControllers } from '../../../model/lifecycle/controllers.js';
 import { LifecycleEngine, type Controller } from '../../../model/lifecycle/engine.js';
+import { registryWriter } from '../../../model/lifecycle/writer.js';
 import { NamespaceController } from '../../../model/lifecycle/namespace.js';
 import { ensureNodes } from '../../../model/lifecycle/nodes.js';
 import type { KubeObject } from '../../../model/object.js';
@@ -115,7 +116,7 @@ export class Harness {
     const nodes = catalog.lookup('', 'v1', 'nodes');
     if (!nodes) throw new Error('catalog has no nodes');
     await ensureNodes(registry, nodes, HUB, opts.nodes ?? 3);
-    const engine = new LifecycleEngine(store, registry, catalogs, opts.controllers ?? lifecycleControllers(), { clock, rng: seededRng(1), enabled: () => true });
+    const engine = new LifecycleEngine(store, registryWriter(registry), catalogs, opts.controllers ?? lifecycleControllers(), { clock, rng: seededRng(1), enabled: () => true });
     engine.resync(HUB);
     const h = new Harness(dir, clock, store, watchCache, snapshots, registry, catalog, namespaceController, engine);
     await h.settle();
