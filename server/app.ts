@@ -15,7 +15,7 @@ import { NamespaceController } from '../model/lifecycle/namespace.js';
 import { lifecycleControllers } from '../model/lifecycle/controllers.js';
 import { LifecycleEngine } from '../model/lifecycle/engine.js';
 import { ensureNodes } from '../model/lifecycle/nodes.js';
-import { CONTROLLER_NAMES, parseControllers } from '../model/lifecycle/switches.js';
+import { CONTROLLER_NAMES, ControllerSwitches, parseControllers } from '../model/lifecycle/switches.js';
 import { controllerUser } from '../model/lifecycle/writer.js';
 import { controllerTokens, pipelineWriter } from './lifecycle-writer.js';
 import { Registry } from '../model/registry/registry.js';
@@ -118,6 +118,7 @@ export async function startServer(opts: ServerOptions): Promise<KemuServer> {
   await clusters.ensure([HUB, ...spokeNames(opts.spokes ?? 0)]);
   const enabled = parseControllers(opts.controllers ?? DEFAULTS.controllers);
   if (typeof enabled === 'string') throw new Error(`--controllers: ${enabled}`);
+  const switches = new ControllerSwitches(enabled);
   const namespaceController = enabled.has('namespace') ? new NamespaceController(store, registry, catalogs) : undefined;
   const crdController = new CRDController(store, registry, catalogs, clock, clusters);
   if (opts.crdsDir) await installCRDs(registry, catalog, opts.crdsDir, HUB);
@@ -151,6 +152,7 @@ export async function startServer(opts: ServerOptions): Promise<KemuServer> {
   clusters.onRemove((name) => {
     watches.endCluster(name);
     flowControl.dropCluster(name);
+    switches.forget(name);
     objectCounts.dropCluster(name);
   });
   const tokenUser = (token: string) => {
@@ -186,11 +188,13 @@ export async function startServer(opts: ServerOptions): Promise<KemuServer> {
       if (!d) discoveryByCatalog.set(c, (d = new DiscoveryDocuments(c, serverAddress)));
       return d;
     },
-    openapi, maxRequestBodyBytes: DEFAULTS.maxRequestBodyBytes, flow,
+    openapi, maxRequestBodyBytes: DEFAULTS.maxRequestBodyBytes, flow, switches,
   });
   const lifecycle = new LifecycleEngine(store, pipelineWriter(app, controllerCredentials), catalogs, lifecycleControllers(opts.kwokStages ?? []),
-    { clock, rng, enabled: (c) => enabled.has(c) });
+    { clock, rng, enabled: (c, cluster) => switches.enabled(c, cluster) });
   for (const c of clusters.list()) lifecycle.resync(c.name);
+  // A controller switched on sees what its cluster already holds.
+  switches.onChange((cluster) => lifecycle.resync(cluster));
   await app.listen({ host, port: opts.port ?? DEFAULTS.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : 0;

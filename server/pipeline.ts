@@ -4,6 +4,7 @@
 // no body parsing. Every failure leaves as a metav1.Status.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Clusters } from '../model/clusters.js';
+import type { ControllerSwitches } from '../model/lifecycle/switches.js';
 import type { ClusterCatalogs } from '../model/crd/catalogs.js';
 import { internalError, isStatus, tooLarge } from '../model/status.js';
 import type { UserInfo } from '../model/user.js';
@@ -31,6 +32,7 @@ export interface PipelineDeps {
   readonly version: Readonly<Record<string, string>>;
   readonly maxRequestBodyBytes: number;
   readonly flow: FlowControlStage;
+  readonly switches: ControllerSwitches;
 }
 
 interface RequestState {
@@ -105,7 +107,7 @@ export function installPipeline(app: FastifyInstance, deps: PipelineDeps): void 
     const user = state.user;
     if (!user) return sendStatus(reply, internalError('unauthenticated request reached the handler'));
     if (info.clusterPrefix === '') {
-      const admin = await serveAdmin(deps.clusters, deps.flow.faults, req.method, info.kubePath, user, req.body ? decodeBody(req.body as Buffer, req.headers['content-type']) : undefined);
+      const admin = await serveAdmin({ clusters: deps.clusters, faults: deps.flow.faults, switches: deps.switches }, req.method, info.kubePath, user, req.body ? decodeBody(req.body as Buffer, req.headers['content-type']) : undefined);
       if (admin) return isStatus(admin) ? sendStatus(reply, admin) : sendAnswer(reply, admin);
       if (info.kubePath === '/metrics') {
         return reply.header('Content-Type', deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());

@@ -63,6 +63,24 @@ test('deleting the Deployment collects its ReplicaSet and pods (background propa
   assert.is(await k.ok('hub', '-n', 'apps', 'get', 'replicasets,pods', '-o', 'name'), '');
 });
 
+test('controllers switch per cluster at run time: with the scheduler off a pod stays unbound', async () => {
+  const off = await ts.req('PUT', '/kemu/v1/clusters/hub/controllers', { controllers: '*,-scheduler' });
+  assert.is(off.status, 200, off.text);
+  assert.ok(!off.json<{ controllers: string[] }>().controllers.includes('scheduler'));
+  await k.ok('hub', '-n', 'apps', 'run', 'lonely', '--image=nginx');
+  await new Promise((r) => setTimeout(r, 500));
+  assert.is(await k.ok('hub', '-n', 'apps', 'get', 'pod', 'lonely', '-o', 'jsonpath={.status.phase}/{.spec.nodeName}'), 'Pending/');
+  // Switched back on, the scheduler looks at what the cluster holds and binds the pod.
+  assert.is((await ts.req('PUT', '/kemu/v1/clusters/hub/controllers', { controllers: '*' })).status, 200);
+  for (let i = 0; i < 100; i++) {
+    if ((await k.ok('hub', '-n', 'apps', 'get', 'pod', 'lonely', '-o', 'jsonpath={.status.phase}')) === 'Running') break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  assert.match(await k.ok('hub', '-n', 'apps', 'get', 'pod', 'lonely', '-o', 'jsonpath={.status.phase}/{.spec.nodeName}'), /^Running\/kwok-node-[0-2]$/);
+  const bad = await ts.req('PUT', '/kemu/v1/clusters/hub/controllers', { controllers: '*,-nosuch' });
+  assert.is(bad.status, 400);
+});
+
 test('kubectl delete namespace of a populated namespace returns when it is gone', async () => {
   await k.ok('hub', 'create', 'namespace', 'full');
   await k.ok('hub', '-n', 'full', 'create', 'deployment', 'd', '--image=nginx', '--replicas=5');
