@@ -5,9 +5,11 @@
 // timer" walks the simulation through virtual time without measuring real time.
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { loadBuiltinCatalog, type ResourceCatalog, type ResourceType } from '../../../model/catalog.js';
+import { loadBuiltinCatalog, type ResourceType } from '../../../model/catalog.js';
 import type { Clock, TimerHandle } from '../../../model/clock.js';
 import { Clusters, HUB } from '../../../model/clusters.js';
+import { CRDController } from '../../../model/crd/controller.js';
+import { installCRDs } from '../../../model/crd/install.js';
 import { ClusterCatalogs } from '../../../model/crd/catalogs.js';
 import { lifecycleControllers } from '../../../model/lifecycle/controllers.js';
 import { LifecycleEngine, type Controller } from '../../../model/lifecycle/engine.js';
@@ -85,6 +87,8 @@ export interface HarnessOptions {
   readonly nodes?: number;
   /** The engine's controllers; lifecycleControllers() when not given. */
   readonly controllers?: readonly Controller[];
+  /** CRDs installed in the hub first (served through the CRD controller's catalogs). */
+  readonly crdsDir?: string;
 }
 
 export class Harness {
@@ -95,8 +99,9 @@ export class Harness {
     readonly watchCache: WatchCache,
     readonly snapshots: SnapshotCache,
     readonly registry: Registry,
-    readonly catalog: ResourceCatalog,
+    readonly catalogs: ClusterCatalogs,
     readonly namespaceController: NamespaceController,
+    readonly crdController: CRDController,
     readonly engine: LifecycleEngine,
   ) {}
 
@@ -113,12 +118,14 @@ export class Harness {
     const clusters = new Clusters(store, registry, watchCache, catalog, clock);
     await clusters.ensure([HUB]);
     const namespaceController = new NamespaceController(store, registry, catalogs);
+    const crdController = new CRDController(store, registry, catalogs, clock, clusters);
+    if (opts.crdsDir) await installCRDs(registry, catalog, opts.crdsDir, HUB);
     const nodes = catalog.lookup('', 'v1', 'nodes');
     if (!nodes) throw new Error('catalog has no nodes');
     await ensureNodes(registry, nodes, HUB, opts.nodes ?? 3);
     const engine = new LifecycleEngine(store, registryWriter(registry), catalogs, opts.controllers ?? lifecycleControllers(), { clock, rng: seededRng(1), enabled: () => true });
     engine.resync(HUB);
-    const h = new Harness(dir, clock, store, watchCache, snapshots, registry, catalog, namespaceController, engine);
+    const h = new Harness(dir, clock, store, watchCache, snapshots, registry, catalogs, namespaceController, crdController, engine);
     await h.settle();
     return h;
   }
@@ -126,6 +133,7 @@ export class Harness {
   async close(): Promise<void> {
     this.engine.close();
     this.namespaceController.close();
+    this.crdController.close();
     await this.settle();
     this.snapshots.close();
     this.watchCache.close();
@@ -134,7 +142,7 @@ export class Harness {
   }
 
   rt(group: string, resource: string): ResourceType {
-    const rt = this.catalog.lookup(group, 'v1', resource);
+    const rt = this.catalogs.forCluster(HUB).lookup(group, 'v1', resource);
     if (!rt) throw new Error(`no ${group}/${resource}`);
     return rt;
   }
