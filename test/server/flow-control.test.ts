@@ -101,7 +101,8 @@ test('APF configuration is live: a PriorityLevelConfiguration edited with Reject
 });
 
 test('--enable-priority-and-fairness=false: max-in-flight rejects mutating requests over the limit with Retry-After 1', async () => {
-  const ts = await serverWith({ enablePriorityAndFairness: false, maxRequestsInflight: 10, maxMutatingRequestsInflight: 2 });
+  // Controllers off: their writes (Lease renewals) would take mutating slots too.
+  const ts = await serverWith({ enablePriorityAndFairness: false, maxRequestsInflight: 10, maxMutatingRequestsInflight: 2, controllers: 'namespace' });
   try {
     await slowCreates(ts, 200);
     const all = await Promise.all(Array.from({ length: 8 }, (_, i) => asAlice(ts, 'POST', CM, { metadata: { name: `m-${i}` } })));
