@@ -5,26 +5,11 @@
 import type { KubeObject } from '../object.js';
 import type { StoreEvent } from '../store/store.js';
 import type { Controller, SyncContext } from './engine.js';
+import { ownerKey, self, split } from './keys.js';
 import { isStatus } from '../status.js';
 import { applyStage, bundledStages, delayOf, loadStageFiles, matchStage, sequentialAddresses, type Stage } from './kwok/index.js';
 import { moreControllers } from './more-controllers.js';
 import { collectGarbage, reconcileDeployment, reconcileReplicaSet, type Writes } from './workloads/index.js';
-
-interface OwnerRef { kind?: string; name?: string; uid?: string; controller?: boolean }
-
-/** `<namespace>/<name>` of the object's controller of `kind`, if it has one. */
-function ownerKey(e: StoreEvent, kind: string): string[] {
-  const refs = (e.object.metadata.ownerReferences ?? []) as OwnerRef[];
-  const owner = refs.find((r) => r.controller && r.kind === kind);
-  return owner?.name ? [`${e.key.namespace}/${owner.name}`] : [];
-}
-
-const self = (e: StoreEvent): string[] => [`${e.key.namespace}/${e.key.name}`];
-
-function split(key: string): [string, string] {
-  const i = key.indexOf('/');
-  return [key.slice(0, i), key.slice(i + 1)];
-}
 
 export const deploymentController: Controller = {
   name: 'deployment',
