@@ -15,6 +15,7 @@ import { builtinSchema } from '../model/schema/builtin.js';
 import { schemaOf } from '../model/schema/of-type.js';
 import { badRequest, internalError, isStatus, Status, unsupportedMediaType } from '../model/status.js';
 import { mediaType } from './body.js';
+import { mergePatch } from '../model/patch/merge-patch.js';
 
 export type PatchType = 'json' | 'merge' | 'strategic' | 'apply';
 
@@ -132,12 +133,3 @@ function goJSONType(v: unknown): string {
   return typeof v === 'object' ? 'object' : typeof v;
 }
 
-function mergePatch(target: unknown, patch: unknown): unknown {
-  if (!isPlainObject(patch)) return patch;
-  const out: Record<string, unknown> = isPlainObject(target) ? { ...target } : {};
-  for (const [k, v] of Object.entries(patch)) {
-    if (v === null) delete out[k];
-    else out[k] = mergePatch(out[k], v);
-  }
-  return out;
-}

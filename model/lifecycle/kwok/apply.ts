@@ -12,6 +12,7 @@ import { Status, new422 } from '../../status.js';
 import { kwokFuncs, type StageContext } from './funcs.js';
 import { renderTemplate } from './gotpl/template.js';
 import type { Stage, StageEvent, StageFinalizers, StagePatch } from './types.js';
+import { mergePatch } from '../../patch/merge-patch.js';
 
 export const JSON_PATCH = 'application/json-patch+json';
 export const MERGE_PATCH = 'application/merge-patch+json';
@@ -113,16 +114,6 @@ export function planStage(stage: Stage, obj: KubeObject, ctx: StageContext): Sta
   return actions;
 }
 
-/** RFC 7386. */
-export function mergePatch(target: unknown, patch: unknown): unknown {
-  if (!isPlainObject(patch)) return patch;
-  const out: Record<string, unknown> = isPlainObject(target) ? { ...target } : {};
-  for (const [k, v] of Object.entries(patch)) {
-    if (v === null) delete out[k];
-    else out[k] = mergePatch(out[k], v);
-  }
-  return out;
-}
 
 function patchObject(obj: KubeObject, a: Extract<StageAction, { kind: 'patch' }>): KubeObject | Status {
   let out: unknown;

@@ -7,7 +7,7 @@
 //   const out = applyStage(stage, pod, { now, addresses }); // what: actions + resulting object
 export { sequentialAddresses, type AddressSource, type PodAddressKey, type SequentialAddressOptions } from './addresses.js';
 export {
-  JSON_PATCH, MERGE_PATCH, STRATEGIC_PATCH, applyStage, finalizerOps, mergePatch, planStage,
+  JSON_PATCH, MERGE_PATCH, STRATEGIC_PATCH, applyStage, finalizerOps, planStage,
   type JsonPatchOp, type PatchMediaType, type StageAction, type StageOutcome,
 } from './apply.js';
 export { bundledStageDir, bundledStages, loadStageFiles, readStageSources } from './files.js';
