@@ -9,6 +9,7 @@ import { ownerKey, self, split } from './keys.js';
 import { isStatus } from '../status.js';
 import { applyStage, bundledStages, delayOf, loadStageFiles, matchStage, sequentialAddresses, type Stage } from './kwok/index.js';
 import { moreControllers } from './more-controllers.js';
+import { parseQuantity } from './workloads/quantity.js';
 import { collectGarbage, reconcileDeployment, reconcileReplicaSet, type Writes } from './workloads/index.js';
 
 export const deploymentController: Controller = {
@@ -66,11 +67,11 @@ function hasWrites(w: Writes): boolean {
 /** kubelet's default --max-pods, the capacity kwok's nodes report. */
 const DEFAULT_MAX_PODS = 110;
 
-/** allocatable.pods as a count: a whole quantity with an optional decimal SI suffix (kwok says `1M`). */
-function podCapacity(q: string | undefined): number {
-  const m = /^(\d+)([kMG]?)$/.exec(q ?? '');
-  if (!m) return DEFAULT_MAX_PODS;
-  return Number(m[1]) * ({ '': 1, k: 1e3, M: 1e6, G: 1e9 } as Record<string, number>)[m[2]];
+/** allocatable.pods (a resource.Quantity; kwok says `1M`) as a count. */
+function podCapacity(text: string | undefined): number {
+  const q = text === undefined ? undefined : parseQuantity(text);
+  if (!q) return DEFAULT_MAX_PODS;
+  return q.dec ? Number(q.dec.unscaled) / 10 ** q.dec.scale : Number(q.value) * 10 ** q.scale;
 }
 
 function isReady(node: KubeObject): boolean {
