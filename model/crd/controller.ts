@@ -52,36 +52,36 @@ export class CRDController {
   private onEvent(e: StoreEvent): void {
     if (e.key.group !== CRD_GROUP || e.key.resource !== CRD_RESOURCE) return;
     const cluster = e.key.cluster;
-    this.resync(cluster);
+    const conflicts = this.resync(cluster);
     if (e.type === 'DELETED') return;
     if (e.object.metadata.deletionTimestamp) this.finalize(cluster, e.object);
-    else void this.establish(cluster, e.object);
+    else void this.establish(cluster, e.object, conflicts.get(e.object.metadata.name ?? ''));
   }
 
-  /** Rebuilds the cluster's catalog from its stored CRDs whose names are accepted. */
-  private resync(cluster: string): void {
+  /**
+   * Rebuilds the cluster's catalog from its stored CRDs whose names are accepted, oldest first;
+   * returns, by CRD name, why a CRD's names are not accepted (the same answer its conditions get).
+   */
+  private resync(cluster: string): Map<string, string | undefined> {
     const types: ResourceType[] = [];
+    const conflicts = new Map<string, string | undefined>();
     const page = this.store.list({ cluster, group: CRD_GROUP, resource: CRD_RESOURCE });
     const taken = new Map<string, string>();
     const crds = page.entries.map((e) => JSON.parse(e.bytes.toString('utf8')) as KubeObject)
       .sort((a, b) => (a.metadata.creationTimestamp ?? '').localeCompare(b.metadata.creationTimestamp ?? ''));
     for (const crd of crds) {
-      if (namesConflict(crd, taken, this.catalogs.builtin) !== undefined) continue;
-      types.push(...resourceTypesOf(crd));
+      const conflict = namesConflict(crd, taken, this.catalogs.builtin);
+      conflicts.set(crd.metadata.name ?? '', conflict);
+      if (conflict === undefined) types.push(...resourceTypesOf(crd));
     }
     this.catalogs.setCustomResources(cluster, types);
+    return conflicts;
   }
 
-  private async establish(cluster: string, crd: KubeObject): Promise<void> {
+  private async establish(cluster: string, crd: KubeObject, conflict: string | undefined): Promise<void> {
     const spec = crdSpecOf(crd);
     if (!spec) return;
     const status = (crd.status ?? {}) as { conditions?: Condition[]; acceptedNames?: unknown; storedVersions?: string[] };
-    const others = this.store.list({ cluster, group: CRD_GROUP, resource: CRD_RESOURCE }).entries
-      .map((e) => JSON.parse(e.bytes.toString('utf8')) as KubeObject)
-      .filter((o) => o.metadata.name !== crd.metadata.name && (o.metadata.creationTimestamp ?? '') <= (crd.metadata.creationTimestamp ?? ''));
-    const taken = new Map<string, string>();
-    for (const o of others) namesConflict(o, taken, this.catalogs.builtin);
-    const conflict = namesConflict(crd, taken, this.catalogs.builtin);
     const now = rfc3339(this.clock.now());
     const wanted: Condition[] = conflict === undefined
       ? [
