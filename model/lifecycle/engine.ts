@@ -214,22 +214,7 @@ export class LifecycleEngine {
     }
     for (const o of w.updateStatus ?? []) {
       const rt = rtOf(o);
-      if (!rt) continue;
-      const ns = o.metadata.namespace ?? '';
-      const name = o.metadata.name ?? '';
-      // Upstream's apps status strategies keep annotation changes (the deployment controller
-      // writes its revision annotation with the status); kemu's status writes keep only status,
-      // so changed annotations go first as an update of the object.
-      const stored = this.store.get({ cluster, group: rt.group, resource: rt.resource, namespace: rt.namespaced ? ns : '', name });
-      const before = stored ? (JSON.parse(stored.bytes.toString('utf8')) as KubeObject).metadata.annotations : undefined;
-      let next: KubeObject = o;
-      if (stored && JSON.stringify(before ?? {}) !== JSON.stringify(o.metadata.annotations ?? {})) {
-        const updated = await this.writer.update(cluster, user, rt, ns, name, '', o);
-        note(updated);
-        if (isStatus(updated)) continue;
-        next = { ...o, metadata: { ...o.metadata, resourceVersion: updated.metadata.resourceVersion } };
-      }
-      note(await this.writer.update(cluster, user, rt, ns, name, 'status', next));
+      if (rt) note(await this.writer.update(cluster, user, rt, o.metadata.namespace ?? '', o.metadata.name ?? '', 'status', o));
     }
     for (const d of w.delete ?? []) {
       const rt = rtOf(d);

@@ -540,6 +540,9 @@ export class Registry {
       next = structuredClone(old);
       if (obj.status === undefined) delete next.status; else next.status = obj.status;
       if (obj.metadata.managedFields !== undefined) next.metadata.managedFields = obj.metadata.managedFields;
+      if (strategy.statusKeepsAnnotations) {
+        if (obj.metadata.annotations === undefined) delete next.metadata.annotations; else next.metadata.annotations = obj.metadata.annotations;
+      }
     } else if (subresource === 'finalize' && rt.resource === 'namespaces') {
       next = structuredClone(old);
       next.spec = { ...(old.spec as object), finalizers: (obj.spec as { finalizers?: string[] } | undefined)?.finalizers ?? [] };

@@ -31,6 +31,11 @@ export interface Strategy {
   /** A finalizer every delete adds, holding the object until a controller has cleaned up. */
   readonly deleteFinalizer?: string;
   /**
+   * Writes to /status keep the annotations they carry (the apps status strategies reset only
+   * spec and labels: the deployment controller records its revision annotation with the status).
+   */
+  readonly statusKeepsAnnotations?: boolean;
+  /**
    * Hands out what must be unique among the type's objects in a cluster (a Service's ClusterIP
    * and NodePorts). `existing` are the stored objects plus creates still in flight.
    */
@@ -61,6 +66,7 @@ export function define(overrides: Partial<Strategy>): Strategy {
 }
 
 const generation = define({ tracksGeneration: true });
+const appsWorkload = define({ tracksGeneration: true, statusKeepsAnnotations: true });
 
 // Which types use DNS labels and which keep generation: registry strategies and ValidateObjectMeta
 // callers in pkg/apis/*/validation (ValidateNamespaceName, ValidateServiceName, ...).
@@ -114,6 +120,7 @@ const STRATEGIES: Record<string, Strategy> = {
   'coordination.k8s.io/leases': define({ allowCreateOnUpdate: true }),
   'apps/deployments': define({
     tracksGeneration: true,
+    statusKeepsAnnotations: true,
     // apps/validation ValidateDeploymentStrategy: a Recreate Deployment has no rollingUpdate.
     validate(obj) {
       const strategy = (obj.spec as { strategy?: { type?: string; rollingUpdate?: unknown } } | undefined)?.strategy;
@@ -122,9 +129,9 @@ const STRATEGIES: Record<string, Strategy> = {
         : [];
     },
   }),
-  'apps/replicasets': generation,
-  'apps/statefulsets': generation,
-  'apps/daemonsets': generation,
+  'apps/replicasets': appsWorkload,
+  'apps/statefulsets': appsWorkload,
+  'apps/daemonsets': appsWorkload,
   'batch/jobs': generation,
   'batch/cronjobs': generation,
   'networking.k8s.io/ingresses': generation,
@@ -163,7 +170,8 @@ const STRATEGIES: Record<string, Strategy> = {
  */
 export function resetFieldsOf(rt: ResourceType, subresource: string): string[][] | undefined {
   if (!rt.subresources.some((s) => s.name === 'status')) return undefined;
-  return subresource === 'status' ? [['spec'], ['metadata']] : [['status']];
+  if (subresource !== 'status') return [['status']];
+  return !rt.custom && strategyFor(rt.group, rt.resource).statusKeepsAnnotations ? [['spec'], ['metadata', 'labels']] : [['spec'], ['metadata']];
 }
 
 /** apiextensions v1 SetDefaults_CustomResourceDefinitionSpec. */
