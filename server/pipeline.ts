@@ -80,14 +80,18 @@ export function installPipeline(app: FastifyInstance, deps: PipelineDeps): void 
     state.admitted = admitted;
   });
 
-  // Reads are priced by the size of what they send, which is known only now.
-  app.addHook('onSend', async (req, _reply, payload) => {
-    const state = req.kemu;
-    if (!state?.admitted || !(payload instanceof Buffer || typeof payload === 'string')) return payload;
-    const ms = responseDelayMs(deps.flow, state.info, Buffer.byteLength(payload));
-    if (ms > 0) await new Promise<void>((resolve) => deps.flow.clock.setTimeout(resolve, ms));
-    return payload;
-  });
+  // Reads are priced by the size of what they send, which is known only now; a profile that
+  // does not price it (none) adds no hook to every response.
+  const { verbs } = deps.flow.capacity;
+  if (verbs.get.perKiBMs > 0 || verbs.list.perKiBMs > 0) {
+    app.addHook('onSend', async (req, _reply, payload) => {
+      const state = req.kemu;
+      if (!state?.admitted || !(payload instanceof Buffer || typeof payload === 'string')) return payload;
+      const ms = responseDelayMs(deps.flow, state.info, Buffer.byteLength(payload));
+      if (ms > 0) await new Promise<void>((resolve) => deps.flow.clock.setTimeout(resolve, ms));
+      return payload;
+    });
+  }
 
   app.setErrorHandler((err: Error & { code?: string; statusCode?: number }, _req, reply) => {
     if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return sendStatus(reply, tooLarge(deps.maxRequestBodyBytes));
