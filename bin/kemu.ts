@@ -7,6 +7,7 @@ import { DEFAULTS } from '../model/defaults.js';
 import { startServer } from '../server/app.js';
 import { adminRequest } from '../server/admin-client.js';
 import { renderKubeconfig } from '../server/kubeconfig.js';
+import { compareCommand, runScenarioCommand, scenariosCommand } from './scenario-commands.js';
 
 const HELP = `kemu — a Kubernetes API-server emulator for offline scale testing
 
@@ -16,6 +17,10 @@ Usage:
                                   manage the virtual clusters of a running kemu
   kemu kubeconfig [--cluster NAME] [--data-dir DIR]
                                   print a kubeconfig for one cluster of a running kemu
+  kemu run SCENARIO [--target embedded|URL] [--kubeconfig FILE] [--scale X] [--set K=V] [--out DIR]
+                                  run a scale scenario and write report.json and report.html
+  kemu scenarios                  list the built-in scenarios
+  kemu compare A.json B.json      two scenario reports side by side, with ratios
   kemu --help | kemu <command> --help
 `;
 
@@ -79,6 +84,9 @@ async function main(argv: string[]): Promise<number> {
     case 'serve': return serve(rest);
     case 'clusters': return clusters(rest);
     case 'kubeconfig': return kubeconfig(rest);
+    case 'run': return runScenarioCommand(rest);
+    case 'scenarios': return scenariosCommand();
+    case 'compare': return compareCommand(rest);
     default:
       process.stderr.write(`kemu: unknown command "${command}"\n\n${HELP}`);
       return 2;

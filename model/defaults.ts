@@ -44,4 +44,53 @@ export const DEFAULTS = Object.freeze({
   spokeNodes: 0,
   /** fixtures/capacity-profiles/none.json: answer as fast as possible. */
   capacityProfile: 'none',
+  /** client-go rest/config.go DefaultQPS and DefaultBurst: a clientset's client-side rate limit. */
+  clientQps: 5,
+  clientBurst: 10,
+  /** client-go rest/request.go NewRequest: maxRetries 10 for Retry-After answers. */
+  clientMaxRetries: 10,
+  /**
+   * Sockets per origin of the load client. client-go keeps 25 idle connections per host
+   * (apimachinery utilnet.SetTransportDefaults MaxIdleConnsPerHost) over HTTP/1.1.
+   */
+  clientConnections: 25,
+  /** client-go tools/pager/pager.go defaultPageSize: a reflector's list pages. */
+  listPageSize: 500,
+  /** client-go tools/cache/reflector.go: watches last minWatchTimeout (5 min) times 1 to 2. */
+  reflectorMinWatchTimeoutMs: 5 * 60_000,
+  /** reflector.go's backoff between failed list/watch calls: 800 ms doubling to 30 s, reset after 2 min of health. */
+  reflectorBackoffInitialMs: 800,
+  reflectorBackoffMaxMs: 30_000,
+  reflectorBackoffResetMs: 2 * 60_000,
+  /**
+   * client-go util/workqueue default_rate_limiters.go DefaultControllerRateLimiter: per-item
+   * exponential backoff from 5 ms doubling to 1000 s, under an overall token bucket of 10 qps
+   * with a burst of 100.
+   */
+  workqueueBaseDelayMs: 5,
+  workqueueMaxDelayMs: 1_000_000,
+  workqueueQps: 10,
+  workqueueBurst: 100,
+  /**
+   * `--max-db-size`: the store file's hard limit. etcd's --quota-backend-bytes defaults to 2 GiB
+   * and its documentation names 8 GiB as the suggested maximum; one kemu store holds every
+   * cluster, so it takes the maximum.
+   */
+  maxDbSizeBytes: 8 * 1024 * 1024 * 1024,
+  /** `--log-level`: pino level; info logs start, stop and errors, debug one line per request. */
+  logLevel: 'info',
+  /** AS/pkg/server/secure_serving.go: MaxHeaderBytes 1 << 20 (beyond: 431). */
+  maxHeaderBytes: 1024 * 1024,
+  /**
+   * secure_serving.go: ReadHeaderTimeout 32 s ("just shy of requestTimeoutUpperBound"); Go bounds
+   * the TLS handshake by the same read deadline.
+   */
+  readHeaderTimeoutMs: 32_000,
+  /** secure_serving.go: IdleTimeout 90 s, matching http.DefaultTransport's keep-alive timeout. */
+  idleTimeoutMs: 90_000,
+  /**
+   * How often Node looks for connections past their header or request deadline (its default is
+   * 30 s, which would let a slow client overstay the 32 s header timeout by up to 30 s).
+   */
+  connectionsCheckIntervalMs: 1_000,
 });

@@ -38,8 +38,18 @@ class Slot implements Admitted {
   }
 }
 
+/** 429s of this filter by request, for apiserver_request_terminations_total. */
+export interface Termination {
+  readonly verb: string;
+  readonly group: string;
+  readonly resource: string;
+  readonly subresource: string;
+  count: number;
+}
+
 export class MaxInFlightLimiter {
   readonly inflight: InflightCounts;
+  private readonly terminated = new Map<string, Termination>();
   private readonly clock: Clock;
   private readonly limits: Record<RequestKind, number>;
 
@@ -62,10 +72,23 @@ export class MaxInFlightLimiter {
       return new Slot(this, kind);
     }
     if (rd.user.groups.includes(SYSTEM_PRIVILEGED_GROUP)) return UNLIMITED;
+    this.recordTermination(rd);
     return {
       admitted: false, reason: 'max-in-flight', retryAfterSeconds: RETRY_AFTER_SECONDS,
       status: tooManyRequests(RETRY_AFTER_SECONDS), flowSchema: undefined, priorityLevel: undefined,
     };
+  }
+
+  terminations(): Iterable<Termination> {
+    return this.terminated.values();
+  }
+
+  // WithMaxInFlightLimit counts each 429 it writes with metrics.RecordRequestTermination.
+  private recordTermination(rd: RequestDigest): void {
+    const key = `${rd.verb}\n${rd.apiGroup}\n${rd.resource}\n${rd.subresource}`;
+    const t = this.terminated.get(key);
+    if (t) t.count++;
+    else this.terminated.set(key, { verb: rd.verb, group: rd.apiGroup, resource: rd.resource, subresource: rd.subresource, count: 1 });
   }
 
   release(kind: RequestKind): void {

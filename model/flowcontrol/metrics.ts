@@ -8,6 +8,7 @@ import type { Clock } from '../clock.js';
 import type { FlowObserver } from './controller.js';
 import type { InflightCounts, RequestKind } from './inflight.js';
 import type { PriorityLevel } from './level.js';
+import type { Termination } from './max-in-flight.js';
 import type { FlowStats } from './request.js';
 
 /** metrics.go requestDurationSecondsBuckets. */
@@ -20,6 +21,7 @@ const KINDS: readonly RequestKind[] = ['readOnly', 'mutating'];
 export interface FlowControlSource {
   readonly inflight: InflightCounts;
   flowStats?(): Iterable<FlowStats>;
+  terminations?(): Iterable<Termination>;
   priorityLevels?(): Iterable<PriorityLevel>;
 }
 
@@ -48,6 +50,11 @@ export class FlowControlMetrics {
         { labels: { priority_level: s.priorityLevel, flow_schema: s.flowSchema, reason: 'concurrency-limit', cluster }, value: s.rejectedConcurrencyLimit },
         { labels: { priority_level: s.priorityLevel, flow_schema: s.flowSchema, reason: 'time-out', cluster }, value: s.rejectedTimeOut },
       ].filter((v) => v.value > 0)), registers);
+    this.counter('apiserver_request_terminations_total', 'Number of requests which apiserver terminated in self-defense.',
+      ['verb', 'group', 'resource', 'subresource', 'component', 'code', 'cluster'],
+      (cluster, source) => [...(source.terminations?.() ?? [])].map((t) => ({
+        labels: { verb: t.verb, group: t.group, resource: t.resource, subresource: t.subresource, component: 'apiserver', code: '429', cluster }, value: t.count,
+      })), registers);
     this.counter('apiserver_flowcontrol_dispatched_requests_total', 'Number of requests executed by API Priority and Fairness subsystem',
       FLOW_LABELS, (cluster, source) => [...flows((s) => s.dispatched)(cluster, source)].filter((v) => v.value > 0), registers);
     this.gauge('apiserver_flowcontrol_current_inqueue_requests', 'Number of requests currently pending in queues of the API Priority and Fairness subsystem',
