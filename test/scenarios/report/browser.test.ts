@@ -4,10 +4,11 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { runCommand } from '../../../scenarios/engine/main.js';
 import type { Report } from '../../../scenarios/report/types.js';
 import { writeReport } from '../../../scenarios/report/write.js';
 import { fixtureReport, PLOTTED_GROUPS } from './fixture.js';
@@ -74,6 +75,25 @@ if (skip) {
     const dom = await run([...flags(dir, 'dom'), '--dump-dom', url]).finally(() => rm(dir, { recursive: true, force: true }));
     assert.is(attr(/<body[^>]*>/.exec(dom)?.[0] ?? '', 'data-plots'), '0');
     assert.ok(dom.includes('No series were recorded.'));
+  });
+
+  test('the report of a real run draws its request, latency, in-flight and workqueue plots', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'kemu-report-run-'));
+    try {
+      const file = join(dir, 'cms.yaml');
+      await writeFile(file, [
+        'name: cms', 'description: ConfigMaps for a report', 'steps:', '  - name: s', '    phases:',
+        '      - { name: cms, action: create, count: 300, rate: 150, workers: 4, template: { apiVersion: v1, kind: ConfigMap, metadata: { name: "cm-{{i}}" } } }',
+      ].join('\n'));
+      const { files } = await runCommand({ scenario: file, scale: 1, sets: {}, out: join(dir, 'out'), progress: false });
+      const dom = await run([...flags(dir, 'run'), '--dump-dom', pathToFileURL(files.html).href]);
+      const groups = [...dom.matchAll(/<figure class="plot"[^>]*>/g)].map((m) => attr(m[0], 'data-group'));
+      for (const g of ['requests', 'latency', 'inflight', 'workqueue']) assert.ok(groups.includes(g), `${g} plotted: ${groups.join(', ')}`);
+      const requests = [...dom.matchAll(/<figure class="plot"[^>]*>/g)].map((m) => m[0]).find((f) => attr(f, 'data-group') === 'requests')!;
+      assert.ok(Number(attr(requests, 'data-line-pixels')) > 300, requests);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   test('screenshot at 1280 px', async () => {
