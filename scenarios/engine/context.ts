@@ -25,6 +25,8 @@ export interface RunContext {
   readonly queues: Set<QueueGauge>;
   /** Where the phases' workqueues report client-go's workqueue figures. */
   readonly workqueueMetrics: WorkqueueMetricsProvider;
+  /** Adds one to a named counter of the report. */
+  count(name: string): void;
   /** Records a named latency sample in ms. */
   time(name: string, ms: number): void;
   /** Reports progress: one item of some phase finished. */

@@ -48,12 +48,14 @@ export async function runScenario(opts: RunOptions): Promise<Report> {
   const samples = new Map<string, number[]>();
   const queues = new Set<QueueGauge>();
   const workqueues = new MemoryWorkqueueMetrics();
+  const counters: Record<string, number> = {};
   let done = 0;
   let total = 0;
   const ctx: RunContext = {
     clock, mapper: new RESTMapper(), params, queues, createdAt: new Map(), workqueueMetrics: workqueues,
     seconds: () => (clock.now() - startMs) / 1000,
     client: (cluster) => opts.clients.get(cluster) ?? `no cluster "${cluster}" in the target (it has ${[...opts.clients.keys()].slice(0, 5).join(', ')}${opts.clients.size > 5 ? ', …' : ''})`,
+    count: (name) => { counters[name] = (counters[name] ?? 0) + 1; },
     time: (name, ms) => { let s = samples.get(name); if (!s) samples.set(name, s = []); s.push(ms); },
     progress: () => opts.onProgress?.(++done, total),
   };
@@ -104,7 +106,6 @@ export async function runScenario(opts: RunOptions): Promise<Report> {
   const phasesOf = spec.steps.map((step) => step.phases.map((p) => (p.action === 'wait' ? new WaitPhase(p, ctx, timed) : new ActionPhase(p, ctx))));
   total = phasesOf.flat().reduce((n, p) => n + (p instanceof WaitPhase && p.count() === 0 ? 0 : p.count()), 0);
   const steps: StepReport[] = [];
-  const counters: Record<string, number> = {};
   let failedSteps = false;
   for (const [k, step] of spec.steps.entries()) {
     const start = ctx.seconds();

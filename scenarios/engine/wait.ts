@@ -60,6 +60,7 @@ export class WaitPhase {
       const mapping = await this.ctx.mapper.mapping(client, cluster, apiVersion, kind);
       if (typeof mapping === 'string') return this.report(start, want, mapping);
       const ns = nsOf ? String(nsOf(scope)) : undefined;
+      let live = false;
       const observe = (obj: Meta & Record<string, Value>, gone: boolean) => {
         const key = `${cluster}/${obj.metadata?.namespace ?? ''}/${obj.metadata?.name ?? ''}`;
         if (gone) {
@@ -67,7 +68,7 @@ export class WaitPhase {
           this.meeting.delete(key);
         } else {
           this.present.add(key);
-          if (this.meets(obj)) this.met(key, cluster, apiVersion, kind, obj);
+          if (this.meets(obj)) this.met(key, cluster, apiVersion, kind, obj, live);
           else this.meeting.delete(key);
         }
         check();
@@ -82,7 +83,7 @@ export class WaitPhase {
       });
       informers.push(informer);
       informer.start();
-      void informer.waitForSync().then(() => { synced++; check(); });
+      void informer.waitForSync().then(() => { live = true; synced++; check(); });
     }
     const timer = this.ctx.clock.setTimeout(() => finish(`timed out after ${timeoutMs / 1000} s: ${this.describe(want)}`), timeoutMs);
     const error = await finished;
@@ -104,11 +105,16 @@ export class WaitPhase {
     }
   }
 
-  private met(key: string, cluster: string, apiVersion: string, kind: string, obj: Meta): void {
+  /** `live`: seen by the watch, so the condition was met just now (not at some time before the first list). */
+  private met(key: string, cluster: string, apiVersion: string, kind: string, obj: Meta, live: boolean): void {
     if (this.meeting.has(key)) return;
     this.meeting.add(key);
     const timing = this.spec.timing;
     if (!timing) return;
+    if (!live) {
+      this.ctx.count(`${timing} untimed`);
+      return;
+    }
     const created = this.ctx.createdAt.get(objectKey(cluster, apiVersion, kind, obj.metadata?.namespace, obj.metadata?.name ?? ''));
     const timedKey = `${timing}\u0000${key}`;
     // Only objects this run created are timed: their acknowledgment time is exact, where
