@@ -37,18 +37,17 @@
 // The profile fitted to the default-profile server is written to --out, the comparison to
 // bench/results/<date>-calibrate.json.
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { Agent, request } from 'node:https';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { parse as parseYAML } from 'yaml';
 import { calibrateProfile, type CapacitySample } from '../model/capacity/calibrate.js';
 import { CAPACITY_VERBS, loadCapacityProfile, type CapacityProfile, type CapacityVerb, type VerbCost } from '../model/capacity/profile.js';
 import { isStatus } from '../model/status.js';
 import { REPO_ROOT, spawnChildServer, type ChildServer } from '../test/helpers/child-server.js';
 import { resultHead, runMain, writeResult } from './common.js';
+import { loadKubeconfig } from './target.js';
 
 // ---------------------------------------------------------------------------------------------
 // The target: a kubeconfig's cluster and user.
@@ -59,40 +58,14 @@ interface Target {
   readonly headers: Readonly<Record<string, string>>;
 }
 
-type Doc = Record<string, unknown>;
-const named = (list: unknown, name: string, what: string): Doc => {
-  const hit = (Array.isArray(list) ? list as Doc[] : []).find((x) => x?.name === name);
-  if (!hit) throw new Error(`kubeconfig: no ${what} named "${name}"`);
-  return (hit[what] ?? {}) as Doc;
-};
-
+/** The kubeconfig's context (bench/target.ts reads it) over one keep-alive connection. */
 function loadTarget(file: string, context?: string): Target {
-  const doc = (parseYAML(readFileSync(file, 'utf8')) ?? {}) as Doc;
-  const ctxName = context ?? doc['current-context'];
-  if (typeof ctxName !== 'string' || !ctxName) throw new Error('kubeconfig: no current-context; pass --context');
-  const ctx = named(doc.contexts, ctxName, 'context');
-  const cluster = named(doc.clusters, String(ctx.cluster), 'cluster');
-  const user = ctx.user === undefined ? {} : named(doc.users, String(ctx.user), 'user');
-  if (user.exec || user['auth-provider']) throw new Error('kubeconfig: exec and auth-provider credentials are not supported; use a token or a client certificate');
-  // Relative file paths are relative to the kubeconfig, as client-go reads them.
-  const bytes = (data: unknown, path: unknown): Buffer | undefined =>
-    typeof data === 'string' ? Buffer.from(data, 'base64') : typeof path === 'string' ? readFileSync(resolve(dirname(file), path)) : undefined;
-  const server = String(cluster.server ?? '');
-  if (!server.startsWith('https://')) throw new Error(`kubeconfig: server "${server}" is not https`);
-  const token = typeof user.token === 'string' ? user.token
-    : typeof user.tokenFile === 'string' ? readFileSync(resolve(dirname(file), user.tokenFile), 'utf8').trim() : undefined;
+  const { current: ep } = loadKubeconfig(file, context);
   const agent = new Agent({
-    keepAlive: true, maxSockets: 1,
-    ca: bytes(cluster['certificate-authority-data'], cluster['certificate-authority']),
-    cert: bytes(user['client-certificate-data'], user['client-certificate']),
-    key: bytes(user['client-key-data'], user['client-key']),
-    rejectUnauthorized: cluster['insecure-skip-tls-verify'] !== true,
-    ...(typeof cluster['tls-server-name'] === 'string' ? { servername: cluster['tls-server-name'] } : {}),
+    keepAlive: true, maxSockets: 1, ca: ep.tls.ca, cert: ep.tls.cert, key: ep.tls.key, rejectUnauthorized: ep.tls.rejectUnauthorized,
+    ...(ep.tls.servername ? { servername: ep.tls.servername } : {}),
   });
-  return {
-    base: server.replace(/\/+$/, ''), agent,
-    headers: { accept: 'application/json', 'user-agent': 'kemu-calibrate', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-  };
+  return { base: ep.origin + ep.prefix, agent, headers: { ...ep.headers, 'user-agent': 'kemu-calibrate' } };
 }
 
 interface Resp { status: number; bytes: number; seconds: number; text: string }

@@ -23,10 +23,11 @@ export interface Child {
   stop(timeoutMs?: number): Promise<void>;
 }
 
-export async function spawnServer(dataDir: string, nodeArgs: string[]): Promise<Child> {
+/** `kemu serve` on 127.0.0.1 with node flags `nodeArgs`; `serveArgs` come after the defaults (`--spokes 0`), so they override them. */
+export async function spawnServer(dataDir: string, nodeArgs: readonly string[], serveArgs: readonly string[] = []): Promise<Child> {
   const args = [
     ...nodeArgs, '--import', 'tsx', join(REPO_ROOT, 'bin', 'kemu.ts'), 'serve',
-    '--host', '127.0.0.1', '--port', '0', '--data-dir', dataDir, '--kubeconfig', join(dataDir, 'kubeconfig'), '--spokes', '0',
+    '--host', '127.0.0.1', '--port', '0', '--data-dir', dataDir, '--kubeconfig', join(dataDir, 'kubeconfig'), '--spokes', '0', ...serveArgs,
   ];
   const proc = spawn(process.execPath, args, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
@@ -49,7 +50,10 @@ export async function spawnServer(dataDir: string, nodeArgs: string[]): Promise<
     async stop(timeoutMs = 30_000) {
       if (exited) return;
       proc.kill('SIGTERM');
-      if (await Promise.race([exit.then(() => true), sleep(timeoutMs).then(() => false)])) return;
+      let timer: NodeJS.Timeout | undefined;
+      const exitedInTime = await Promise.race([exit.then(() => true), new Promise<boolean>((r) => { timer = setTimeout(() => r(false), timeoutMs); })]);
+      clearTimeout(timer); // a pending timer would hold the bench's process for the whole timeout
+      if (exitedInTime) return;
       proc.kill('SIGKILL');
       await exit;
     },
@@ -80,7 +84,40 @@ export interface CpuProfile {
   nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }[];
   startTime: number; endTime: number; samples: number[]; timeDeltas: number[];
 }
-export interface ProfileTop { windowMs: number; busyMs: number; idleMs: number; gcMs: number; functions: { fn: string; selfMs: number; pctBusy: number }[]; files: { file: string; selfMs: number; pctBusy: number }[] }
+export interface ProfileTop {
+  windowMs: number; busyMs: number; idleMs: number; gcMs: number;
+  functions: { fn: string; selfMs: number; pctBusy: number }[];
+  files: { file: string; selfMs: number; pctBusy: number }[];
+  /** Every area's self time (see areaOf), largest first. */
+  areas: { area: string; selfMs: number; pctBusy: number }[];
+}
+
+// Self time by area: the first rule whose pattern matches the frame's short file name (or, for a
+// frame without a file, its function name) names the area. Native JSON.parse/stringify show up in
+// their caller's self time (decodeBody, serialize), not apart.
+const AREAS: readonly [RegExp, string][] = [
+  [/^\(garbage collector\)$/, 'GC'],
+  [/^\(program\)$/, 'V8 (program)'],
+  [/^nm\/(fastify|find-my-way|avvio|light-my-request|fast-json-stringify|@fastify|pino|abstract-logging|fast-querystring|toad-cache)\//, 'fastify'],
+  [/^node:(_http_|internal\/http)/, 'node http parse/write'],
+  [/^node:(_tls|tls|net|internal\/(tls|net|stream_base_commons|streams)|stream)/, 'node TLS/net/streams'],
+  [/^node:(buffer|internal\/buffer)/, 'node buffers'],
+  [/^node:internal\/crypto/, 'node crypto (hash, uuid)'],
+  [/^node:/, 'node other (events, timers, queues)'],
+  [/^\/?server\/authn\.ts/, 'auth'],
+  [/^\/?(server\/flow-control\.ts|model\/flowcontrol\/|model\/capacity\/|model\/faults\/)/, 'flow control'],
+  [/^(\/?server\/metrics\.ts|nm\/(prom-client|tdigest|bintrees)\/)/, 'metrics'],
+  [/^\/?(server\/watch\.ts|model\/watch\/)/, 'watch'],
+  [/^\/?server\//, 'request pipeline (server/)'],
+  [/^(\/?model\/store\/|nm\/(lmdb|msgpackr|ordered-binary|weak-lru-cache)\/)/, 'store (LMDB)'],
+  [/^\/?model\//, 'registry (model/)'],
+  [/^nm\//, 'other packages'],
+  [/^[^/:.]+$/, 'native bindings (writev, …)'],
+];
+
+function areaOf(file: string): string {
+  return AREAS.find(([re]) => re.test(file))?.[1] ?? 'other';
+}
 
 /** Self time by function and by file (the top n of each) within [fromUs, toUs] of the monotonic clock (process.hrtime, as V8 stamps samples). */
 export function profileTop(p: CpuProfile, fromUs: number, toUs: number, n: number): ProfileTop {
@@ -105,11 +142,14 @@ export function profileTop(p: CpuProfile, fromUs: number, toUs: number, n: numbe
     files.set(file, (files.get(file) ?? 0) + dt);
   }
   const busy = total - idle;
+  const areas = new Map<string, number>();
+  for (const [file, us] of files) areas.set(areaOf(file), (areas.get(areaOf(file)) ?? 0) + us);
   const top = (m: Map<string, number>) => [...m].sort((a, b) => b[1] - a[1]).slice(0, n);
   return {
     windowMs: Math.round(total / 1000), busyMs: Math.round(busy / 1000), idleMs: Math.round(idle / 1000), gcMs: Math.round(gc / 1000),
     functions: top(fns).map(([fn, us]) => ({ fn, selfMs: Math.round(us / 1000), pctBusy: Number(((100 * us) / (busy || 1)).toFixed(1)) })),
     files: top(files).map(([file, us]) => ({ file, selfMs: Math.round(us / 1000), pctBusy: Number(((100 * us) / (busy || 1)).toFixed(1)) })),
+    areas: [...areas].sort((a, b) => b[1] - a[1]).map(([area, us]) => ({ area, selfMs: Math.round(us / 1000), pctBusy: Number(((100 * us) / (busy || 1)).toFixed(1)) })),
   };
 }
 
@@ -130,6 +170,8 @@ export function printProfile(label: string, t: ProfileTop, filesShown: number): 
   for (const f of t.functions) console.log(`  ${String(f.selfMs).padStart(7)} ms ${f.pctBusy.toFixed(1).padStart(5)}%  ${f.fn}`);
   console.log('  by file:');
   for (const f of t.files.slice(0, filesShown)) console.log(`  ${String(f.selfMs).padStart(7)} ms ${f.pctBusy.toFixed(1).padStart(5)}%  ${f.file}`);
+  console.log('  by area:');
+  for (const a of t.areas) console.log(`  ${String(a.selfMs).padStart(7)} ms ${a.pctBusy.toFixed(1).padStart(5)}%  ${a.area}`);
 }
 
 /**
@@ -161,12 +203,6 @@ function statusKB(status: string, field: string): number {
   return m ? Number(m[1]) : 0;
 }
 
-/** VmRSS of a process in KB, 0 when it cannot be read. */
-export async function rssKB(pid: number): Promise<number> {
-  const text = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
-  return statusKB(text, 'VmRSS');
-}
-
 export interface ProcMem { rssKB: number; anonKB: number; fileKB: number; hwmKB: number }
 
 /** RSS (total, anonymous, file-backed) and peak RSS of a process in KB; throws when it cannot be read. */
@@ -186,12 +222,22 @@ export function gitCommit(): string {
   }
 }
 
+/** Whether the working tree has uncommitted changes (null when git cannot tell), so a result is not pinned to a commit it does not match. */
+export function gitDirty(): boolean | null {
+  try {
+    return execFileSync('git', ['--no-optional-locks', 'status', '--porcelain', '--untracked-files=no'], { cwd: REPO_ROOT, encoding: 'utf8' }).trim() !== '';
+  } catch {
+    return null;
+  }
+}
+
 /** The head of every result: the bench's name, when, which commit, and the machine. */
 export function resultHead(bench: string) {
   return {
     bench,
     date: new Date().toISOString(),
     commit: gitCommit(),
+    dirty: gitDirty(),
     node: process.version,
     cores: cpus().length,
     cpuModel: cpus()[0]?.model ?? 'unknown',
@@ -199,11 +245,15 @@ export function resultHead(bench: string) {
   };
 }
 
-/** Writes bench/results/<date>-<bench>.json (date with ':' as '-' and no fraction of a second) and says where. */
+export const RESULTS_DIR = join(REPO_ROOT, 'bench', 'results');
+
+/** `<date>-<name>` with the date's ':' as '-' and no fraction of a second: a result file's base name. */
+export const resultBase = (date: string, name: string) => `${date.replace(/:/g, '-').replace(/\.\d+Z$/, 'Z')}-${name}`;
+
+/** Writes bench/results/<date>-<bench>.json and says where. */
 export async function writeResult(result: { bench: string; date: string }): Promise<void> {
-  const dir = join(REPO_ROOT, 'bench', 'results');
-  await mkdir(dir, { recursive: true });
-  const file = join(dir, `${result.date.replace(/:/g, '-').replace(/\.\d+Z$/, 'Z')}-${result.bench}.json`);
+  await mkdir(RESULTS_DIR, { recursive: true });
+  const file = join(RESULTS_DIR, `${resultBase(result.date, result.bench)}.json`);
   await writeFile(file, `${JSON.stringify(result, null, 2)}\n`);
   console.log(`wrote ${file}`);
 }

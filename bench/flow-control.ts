@@ -35,24 +35,12 @@
 // Writes bench/results/<date>-flow-control.json and prints markdown tables.
 import { rm, writeFile } from 'node:fs/promises';
 import { Agent, request } from 'node:https';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { EventEmitter } from 'node:events';
 import { spawnChildServer, type ChildServer } from '../test/helpers/child-server.js';
 import { tempDir } from '../test/helpers/server.js';
 import { resultHead, runMain, sleep, summarize, type Summary, writeResult } from './common.js';
-
-// autocannon ships no types; the part of its API used here.
-interface CannonResult { errors: number; timeouts: number; statusCodeStats: Record<string, { count: number }> }
-interface CannonRequest { method: string; path: string; headers?: Record<string, string>; body?: string }
-interface CannonOptions {
-  url: string; connections: number; duration: number; timeout?: number; tlsOptions?: { ca: string };
-  headers?: Record<string, string>; method?: string;
-  requests?: { method: string; path: string; setupRequest?: (req: CannonRequest) => CannonRequest }[];
-}
-interface Cannon extends EventEmitter { stop(): void }
-const autocannon = createRequire(import.meta.url)('autocannon') as (opts: CannonOptions, cb: (err: Error | null, r: CannonResult) => void) => Cannon;
+import { cannon, type CannonOptions, type CannonRequest } from './load.js';
 
 const NS = 'bench';
 const CM = `/api/v1/namespaces/${NS}/configmaps`;
@@ -60,31 +48,6 @@ const USER_TOKEN = 'bench-flow-control-token';
 const LEVEL = 'global-default';
 /** The near-end scrape is sent this long before the step ends, while the load is still on. */
 const NEAR_END_MS = 1000;
-
-interface Load {
-  seconds: number;
-  byStatus: Record<string, number>;
-  latencyMs: Record<string, number[]>;
-  errors: number;
-  timeouts: number;
-}
-
-/** One autocannon run; latencies per status (ms, from autocannon's hrtime per response). */
-function cannon(opts: CannonOptions): Promise<Load> {
-  return new Promise((resolve, reject) => {
-    const latencyMs: Record<string, number[]> = {};
-    const t0 = performance.now();
-    const inst = autocannon(opts, (err, r) => {
-      if (err) return reject(err);
-      const byStatus: Record<string, number> = {};
-      for (const [code, s] of Object.entries(r.statusCodeStats ?? {})) byStatus[code] = s.count;
-      resolve({ seconds: (performance.now() - t0) / 1000, byStatus, latencyMs, errors: r.errors, timeouts: r.timeouts });
-    });
-    inst.on('response', (_client: unknown, status: number, _bytes: number, ms: number) => {
-      (latencyMs[status] ??= []).push(ms);
-    });
-  });
-}
 
 // ---------------------------------------------------------------------------------------------
 // /metrics.

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULTS } from '../model/defaults.js';
 import type { KubeObject } from '../model/object.js';
+import { isStatus } from '../model/status.js';
 import { Store } from '../model/store/store.js';
 import { WatchCache } from '../model/watch/cache.js';
 import { resultHead, runMain, sleep, writeResult } from './common.js';
@@ -65,7 +66,7 @@ async function main(): Promise<void> {
     const key = (i: number) => ({ cluster: 'hub', group: '', resource: 'configmaps', namespace: 'bench', name: `cm-${String(i).padStart(width, '0')}` });
     // Calibrate the padding with an object outside the measured range (index 0; measured ones are 1..n).
     const probe = await store.create(key(0), make(0, 0));
-    if (probe === 'exists') throw new Error('probe exists');
+    if (probe === 'exists' || isStatus(probe)) throw new Error('probe not created');
     const padding = Math.max(0, size - probe.bytes.length);
 
     const before = await settled(gc);
@@ -75,7 +76,7 @@ async function main(): Promise<void> {
       const writes: Promise<number>[] = [];
       for (let j = i; j < Math.min(n + 1, i + batch); j++) {
         writes.push(store.create(key(j), make(j, padding)).then((e) => {
-          if (e === 'exists') throw new Error(`cm ${j} exists`);
+          if (e === 'exists' || isStatus(e)) throw new Error(`cm ${j} not created`);
           return e.bytes.length;
         }));
       }

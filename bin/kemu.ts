@@ -7,7 +7,7 @@ import { DEFAULTS } from '../model/defaults.js';
 import { startServer } from '../server/app.js';
 import { adminRequest } from '../server/admin-client.js';
 import { renderKubeconfig } from '../server/kubeconfig.js';
-import { compareCommand, runScenarioCommand, scenariosCommand } from './scenario-commands.js';
+import { compareCommand, replayCommand, runScenarioCommand, scenariosCommand } from './scenario-commands.js';
 
 const HELP = `kemu — a Kubernetes API-server emulator for offline scale testing
 
@@ -21,6 +21,8 @@ Usage:
                                   run a scale scenario and write report.json and report.html
   kemu scenarios                  list the built-in scenarios
   kemu compare A.json B.json      two scenario reports side by side, with ratios
+  kemu replay FILE (--kubeconfig FILE | --target URL) [--speed X|max] [--map-clusters SPEC]
+                                  replay a recorded or audit log against any cluster and report it
   kemu --help | kemu <command> --help
 `;
 
@@ -53,6 +55,13 @@ Flags:
   --spoke-nodes N      fake kwok Nodes in every spoke (default ${DEFAULTS.spokeNodes})
   --crds DIR           install the CustomResourceDefinitions found in DIR (YAML/JSON, recursive) in the
                        hub at start, e.g. fixtures/crds (Hive, OCM, KubeVirt); clients may create more
+  --record FILE        append every served request to FILE (mode 0600) as an audit.k8s.io/v1 Event line
+                       (RequestResponse level without response bodies); replay it with kemu replay
+  --max-db-size SIZE   hard limit of the store file, bytes or with a K, M, G or T suffix (1024-based;
+                       default ${DEFAULTS.maxDbSizeBytes / 1024 ** 3}G); past it writes get etcd's "database space exceeded" (500) and reads
+                       go on; restart with a larger SIZE to write again, nothing is lost
+  --log-level LEVEL    structured JSON log on stderr: fatal, error, warn, info (default: start, stop,
+                       errors), debug (one line per request, with its Audit-Id), trace or silent
 
 The bare API path reaches the hub; /clusters/<name>/<api path> reaches cluster <name>.
 `;
@@ -87,6 +96,7 @@ async function main(argv: string[]): Promise<number> {
     case 'run': return runScenarioCommand(rest);
     case 'scenarios': return scenariosCommand();
     case 'compare': return compareCommand(rest);
+    case 'replay': return replayCommand(rest);
     default:
       process.stderr.write(`kemu: unknown command "${command}"\n\n${HELP}`);
       return 2;
@@ -114,6 +124,9 @@ async function serve(args: string[]): Promise<number> {
       nodes: { type: 'string', default: String(DEFAULTS.hubNodes) },
       'spoke-nodes': { type: 'string', default: String(DEFAULTS.spokeNodes) },
       'watch-window': { type: 'string', default: String(DEFAULTS.watchWindow) },
+      record: { type: 'string' },
+      'max-db-size': { type: 'string' },
+      'log-level': { type: 'string', default: DEFAULTS.logLevel },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -125,6 +138,12 @@ async function serve(args: string[]): Promise<number> {
   const spokes = wholeNumber(values.spokes, '--spokes');
   const watchWindow = wholeNumber(values['watch-window'], '--watch-window');
   const kubeconfigPath = resolve(values.kubeconfig);
+  const maxDbSizeBytes = values['max-db-size'] === undefined ? DEFAULTS.maxDbSizeBytes : byteSize(values['max-db-size'], '--max-db-size');
+  const logLevel = LOG_LEVELS.find((l) => l === values['log-level']);
+  if (!logLevel) {
+    process.stderr.write(`kemu: --log-level must be one of ${LOG_LEVELS.join(', ')}, got "${values['log-level']}"\n`);
+    return 2;
+  }
   const apf = values['enable-priority-and-fairness'];
   if (apf !== 'true' && apf !== 'false') {
     process.stderr.write(`kemu: --enable-priority-and-fairness must be true or false, got "${apf}"\n`);
@@ -142,6 +161,8 @@ async function serve(args: string[]): Promise<number> {
     spokeNodes: wholeNumber(values['spoke-nodes'], '--spoke-nodes'),
     host: values.host, port, dataDir: resolve(values['data-dir']), spokes, kubeconfigPath,
     tokensFile: values['tokens-file'], watchWindow, crdsDir: values.crds ? resolve(values.crds) : undefined,
+    record: values.record ? resolve(values.record) : undefined,
+    maxDbSizeBytes, logLevel,
   });
   process.stdout.write(`kemu serving ${server.clusters.size} clusters at ${server.url} kubeconfig=${kubeconfigPath}\n`);
   process.stdout.write(`try: kubectl --kubeconfig ${kubeconfigPath} get namespaces   (contexts: ${server.clusters.list().map((c) => c.name).slice(0, 4).join(', ')}${server.clusters.size > 4 ? ', …' : ''})\n`);
@@ -217,6 +238,18 @@ async function kubeconfig(args: string[]): Promise<number> {
   ]);
   process.stdout.write(renderKubeconfig({ serverUrl: serving.url, clusters: [values.cluster], caCertPem, token: token.trim() }));
   return 0;
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** Bytes from `N`, `N[KMGT]` or `N[KMGT]i` (binary multiples, as LMDB and etcd size their stores); exits on anything else. */
+function byteSize(v: string, flag: string): number {
+  const m = /^(\d+)([KMGT])?i?B?$/i.exec(v);
+  if (!m || Number(m[1]) === 0) {
+    process.stderr.write(`kemu: ${flag} must be a positive size such as 536870912, 512M or 8G, got "${v}"\n`);
+    process.exit(2);
+  }
+  return Number(m[1]) * 1024 ** ' KMGT'.indexOf((m[2] ?? ' ').toUpperCase());
 }
 
 function wholeNumber(v: string, flag: string): number {

@@ -6,6 +6,12 @@ export interface Clock {
   now(): number;
   setTimeout(fn: () => void, ms: number): TimerHandle;
   clearTimeout(h: TimerHandle): void;
+  /**
+   * Marks real work in progress that a virtual clock cannot see (an LMDB commit on its writer
+   * thread); the clock does not move until the returned release is called. Never hold across a
+   * wait on the clock itself. The real clock has none: call as `clock.hold?.()`.
+   */
+  hold?(): () => void;
 }
 
 export interface TimerHandle {

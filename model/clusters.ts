@@ -58,7 +58,9 @@ export class Clusters {
     if (!isDNS1123Label(name)) return badRequest(`invalid cluster name "${name}": must be a lowercase RFC 1123 label`);
     if (this.known.has(name)) return new409(`cluster "${name}" already exists`);
     const info: ClusterInfo = { name, creationTimestamp: rfc3339(this.clock.now()) };
-    await this.ensureNamespaces(name);
+    // A full store refuses the namespaces: the add fails with its Status, and the cluster is not listed.
+    const failed = await this.ensureNamespaces(name);
+    if (failed) return failed;
     for (const init of this.initializers) await init(name);
     await this.store.putMeta(META_PREFIX + name, info);
     this.known.set(name, info);
@@ -105,13 +107,14 @@ export class Clusters {
     this.changeListeners.add(fn);
   }
 
-  private async ensureNamespaces(cluster: string): Promise<void> {
+  private async ensureNamespaces(cluster: string): Promise<Status | undefined> {
     const rt = this.catalog.lookup('', 'v1', 'namespaces');
     if (!rt) throw new Error('catalog has no namespaces');
     const scope: RequestScope = { cluster, user: SYSTEM_USER };
     for (const ns of SYSTEM_NAMESPACES) {
       const r = await this.registry.create(scope, rt, '', { metadata: { name: ns } }, {});
-      if (isStatus(r) && r.code !== 409) throw new Error(r.message);
+      if (isStatus(r) && r.code !== 409) return r;
     }
+    return undefined;
   }
 }

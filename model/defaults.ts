@@ -93,4 +93,29 @@ export const DEFAULTS = Object.freeze({
    * 30 s, which would let a slow client overstay the 32 s header timeout by up to 30 s).
    */
   connectionsCheckIntervalMs: 1_000,
+  /**
+   * Containers a request body may nest. Go's encoding/json allows 10,000 (scanner.go
+   * maxNestingDepth); kemu's object code recurses on V8's ~1 MB stack and was measured to fail
+   * between 800 and 1,000 levels in its deepest path (YAML output), so it refuses bodies past 500
+   * with the decoder's "exceeded max depth" error. Real objects nest a few dozen levels.
+   */
+  maxNestingDepth: 500,
+  /**
+   * A watch the server ended (a slow reader cut off, a timeout, shutdown) gets this long to
+   * deliver what it has buffered before its connection is closed. kemu's own bound: Go's server
+   * would hold a stalled connection's goroutine until TCP gives up, but kemu would hold up to
+   * watchMaxBufferedBytes of it in memory.
+   */
+  watchDrainGraceMs: 10_000,
+  /**
+   * `--record`: audit lines waiting for the disk past which new ones are dropped and counted
+   * (kemu's choice: at about 1 KiB a line, some 60,000 events, a few seconds of a heavy load).
+   */
+  recordMaxBufferedBytes: 64 * 1024 * 1024,
+  /**
+   * `kemu replay --concurrency`: requests in flight at once (kemu's choice: two per socket of
+   * the load client's 25, enough to keep them busy; a paced replay that needs more falls behind
+   * schedule, and the report says by how much).
+   */
+  replayConcurrency: 50,
 });

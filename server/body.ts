@@ -1,5 +1,7 @@
 // Request body decoding: JSON or YAML into a plain object, and the patch media types.
 import { parse as parseYaml } from 'yaml';
+import { DEFAULTS } from '../model/defaults.js';
+import { limitViolation, overflowingLiteral, violationText } from '../model/nesting.js';
 import { badRequest, unsupportedMediaType, type Status } from '../model/status.js';
 import { decodeProtobufObject, PROTOBUF_MEDIA_TYPE } from './protobuf.js';
 
@@ -18,19 +20,29 @@ export function decodeBody(body: Buffer | undefined, contentType: string | undef
   const type = mediaType(contentType) || 'application/json';
   const bytes = body ?? Buffer.alloc(0);
   const text = bytes.toString('utf8');
+  const unrecognized = (why: string) => badRequest(`the object provided is unrecognized (must be of type ${kind}): ${why} (${summarize(bytes)})`);
   if (type === 'application/json') {
+    let value: unknown;
     try {
-      return JSON.parse(text);
+      value = JSON.parse(text);
     } catch (e) {
-      return badRequest(`the object provided is unrecognized (must be of type ${kind}): couldn't get version/kind; json parse error: ${goJsonError(e as Error)} (${summarize(bytes)})`);
+      return unrecognized(`couldn't get version/kind; json parse error: ${goJsonError(e as Error)}`);
     }
+    const bad = limitViolation(value, DEFAULTS.maxNestingDepth);
+    if (!bad) return value;
+    const why = violationText(bad, overflowingLiteral(text), 'json', DEFAULTS.maxNestingDepth);
+    return unrecognized(bad.kind === 'depth' ? `couldn't get version/kind; json parse error: ${why}` : why);
   }
   if (type === 'application/yaml') {
+    let value: unknown;
     try {
-      return parseYaml(text);
+      // Warnings (an unknown directive, say) belong to the client, not in kemu's stderr.
+      value = parseYaml(text, { logLevel: 'error' });
     } catch (e) {
-      return badRequest(`the object provided is unrecognized (must be of type ${kind}): error converting YAML to JSON: ${(e as Error).message} (${summarize(bytes)})`);
+      return unrecognized(`error converting YAML to JSON: ${(e as Error).message}`);
     }
+    const bad = limitViolation(value, DEFAULTS.maxNestingDepth);
+    return bad ? unrecognized(`error converting YAML to JSON: ${violationText(bad, undefined, 'yaml', DEFAULTS.maxNestingDepth)}`) : value;
   }
   if (type === PROTOBUF_MEDIA_TYPE) return decodeProtobufObject(bytes);
   return unsupportedMediaType(WRITE_MEDIA_TYPES);

@@ -2,40 +2,52 @@
 // clients fetch them on every start and after every cache miss, so nothing is serialized
 // per request. Field order follows the Go structs (encoding/json writes declaration order)
 // so the bytes match a real apiserver's, down to the trailing newline of its JSON encoder.
+// Protobuf, which kube-apiserver also offers here, is encoded on first use and kept too.
 
 import { createHash } from 'node:crypto';
 import { stringify as toYAML } from 'yaml';
 import { apiVersionOf, type ResourceCatalog, type ResourceType } from '../model/catalog.js';
 import { notAcceptable } from '../model/status.js';
-import { clauseMatches, EMPTY_BODY, parseAccept, type HttpAnswer } from './http-answer.js';
+import { clauseMatches, EMPTY_BODY, parseAccept, type AcceptClause, type HttpAnswer } from './http-answer.js';
+import { encodeProtobufObject } from './protobuf-encode.js';
+import { PROTOBUF_MEDIA_TYPE } from './protobuf-schema.js';
 
 export const AGGREGATED_GROUP = 'apidiscovery.k8s.io';
 export const AGGREGATED_KIND = 'APIGroupDiscoveryList';
 
 export type AggregatedVersion = 'v2' | 'v2beta1';
 
-export function aggregatedContentType(version: AggregatedVersion): string {
-  return `application/json;g=${AGGREGATED_GROUP};v=${version};as=${AGGREGATED_KIND}`;
+export function aggregatedContentType(version: AggregatedVersion, protobuf = false): string {
+  return `${protobuf ? PROTOBUF_MEDIA_TYPE : 'application/json'};g=${AGGREGATED_GROUP};v=${version};as=${AGGREGATED_KIND}`;
 }
 
 // What kube-apiserver lists in its 406 (negotiation/errors.go).
 const LEGACY_MEDIA_TYPES = ['application/json', 'application/yaml', 'application/vnd.kubernetes.protobuf'];
 
 interface LegacyDoc {
-  readonly value: unknown;
+  readonly value: Record<string, unknown>;
   readonly json: Buffer;
   yaml?: Buffer;
+  protobuf?: Buffer;
 }
 
 interface AggregatedDoc {
   readonly body: Buffer;
   readonly etag: string;
+  protobuf?: Buffer;
 }
 
 type Negotiated =
-  | { kind: 'legacy'; format: 'json' | 'yaml' }
-  | { kind: 'aggregated'; version: AggregatedVersion }
+  | { kind: 'legacy'; format: 'json' | 'yaml' | 'protobuf' }
+  | { kind: 'aggregated'; version: AggregatedVersion; protobuf: boolean }
   | { kind: 'none' };
+
+/** The protobuf body of a document; the core group's documents carry no apiVersion in JSON but are v1 kinds. */
+function protobufOf(value: Record<string, unknown>): Buffer {
+  const pb = encodeProtobufObject({ apiVersion: 'v1', ...value });
+  if (!pb) throw new Error(`no protobuf type for discovery kind ${String(value.kind)}`);
+  return pb.body;
+}
 
 function encodeJSON(value: unknown): Buffer {
   return Buffer.from(`${JSON.stringify(value)}\n`);
@@ -159,7 +171,8 @@ export class DiscoveryDocuments {
         const headers: Record<string, string> = { ETag: `"${a.etag}"`, Vary: 'Accept', 'Cache-Control': 'public' };
         // etag.go compares the header verbatim, not with HTTP's weak matching.
         if (ifNoneMatch === headers.ETag) return { statusCode: 304, headers, body: EMPTY_BODY };
-        return { statusCode: 200, headers: { ...headers, 'Content-Type': aggregatedContentType(choice.version) }, body: a.body };
+        const body = choice.protobuf ? a.protobuf ??= protobufOf(JSON.parse(a.body.toString('utf8')) as Record<string, unknown>) : a.body;
+        return { statusCode: 200, headers: { ...headers, 'Content-Type': aggregatedContentType(choice.version, choice.protobuf) }, body };
       }
       case 'legacy': {
         const headers: Record<string, string> = {};
@@ -167,6 +180,10 @@ export class DiscoveryDocuments {
         if (choice.format === 'yaml') {
           doc.yaml ??= Buffer.from(toYAML(doc.value));
           return { statusCode: 200, headers: { ...headers, 'Content-Type': 'application/yaml' }, body: doc.yaml };
+        }
+        if (choice.format === 'protobuf') {
+          doc.protobuf ??= protobufOf(doc.value);
+          return { statusCode: 200, headers: { ...headers, 'Content-Type': PROTOBUF_MEDIA_TYPE }, body: doc.protobuf };
         }
         return { statusCode: 200, headers: { ...headers, 'Content-Type': 'application/json' }, body: doc.json };
       }
@@ -184,7 +201,7 @@ export class DiscoveryDocuments {
     return [...this.legacy.keys()];
   }
 
-  private addLegacy(path: string, value: unknown): void {
+  private addLegacy(path: string, value: Record<string, unknown>): void {
     this.legacy.set(path, { value, json: encodeJSON(value) });
   }
 
@@ -203,8 +220,8 @@ export class DiscoveryDocuments {
 /**
  * Picks the representation the way kube-apiserver does for discovery: clauses by q-value,
  * the first one the endpoint can serve wins. `as`/`g`/`v` select aggregated discovery (only
- * on /api and /apis); any other conversion request makes the clause unusable. Protobuf is
- * skipped because kemu does not encode it, so `protobuf,json` falls back to JSON.
+ * on /api and /apis), in JSON or protobuf; any other conversion request makes the clause
+ * unusable.
  */
 function negotiate(accept: string | undefined, aggregatedAllowed: boolean): Negotiated {
   // Clients send the same few Accept headers over and over; parsing dominates respond().
@@ -225,14 +242,20 @@ function negotiateUncached(accept: string | undefined, aggregatedAllowed: boolea
     const { as, g, v } = c.params;
     const converts = as !== undefined || g !== undefined || v !== undefined;
     if (converts) {
-      if (!aggregatedAllowed || !clauseMatches(c, 'application', 'json')) continue;
+      const protobuf = isProtobuf(c);
+      if (!aggregatedAllowed || !(protobuf || clauseMatches(c, 'application', 'json'))) continue;
       if (as === AGGREGATED_KIND && g === AGGREGATED_GROUP && (v === 'v2' || v === 'v2beta1')) {
-        return { kind: 'aggregated', version: v };
+        return { kind: 'aggregated', version: v, protobuf };
       }
       continue;
     }
     if (clauseMatches(c, 'application', 'json')) return { kind: 'legacy', format: 'json' };
     if (clauseMatches(c, 'application', 'yaml')) return { kind: 'legacy', format: 'yaml' };
+    if (isProtobuf(c)) return { kind: 'legacy', format: 'protobuf' };
   }
   return { kind: 'none' };
+}
+
+function isProtobuf(c: AcceptClause): boolean {
+  return `${c.type}/${c.subtype}` === PROTOBUF_MEDIA_TYPE;
 }

@@ -8,7 +8,7 @@ import type { KubeObject } from '../model/object.js';
 import { isPlainObject } from '../model/object.js';
 import type { DeleteOptions, FieldValidation, Registry, RequestScope, WriteOptions } from '../model/registry/registry.js';
 import { fieldManagerErrors, invalidPatchOptions, managerFromUserAgent, patchOptionsErrors } from '../model/apply/index.js';
-import type { WatchOptions } from '../model/registry/list-options.js';
+import { parseResourceVersion, type WatchOptions } from '../model/registry/list-options.js';
 import { review } from '../model/registry/reviews.js';
 import type { Rng } from '../model/rng.js';
 import {
@@ -16,12 +16,12 @@ import {
 } from '../model/status.js';
 import type { UserInfo } from '../model/user.js';
 import { decodeBody } from './body.js';
-import { negotiateOutput, PARTIAL_CONTENT_TYPES, TABLE_CONTENT_TYPE, type OutputFormat } from './negotiate.js';
+import { negotiateOutput, PARTIAL_CONTENT_TYPES, protobufServed, TABLE_CONTENT_TYPE, type OutputFormat } from './negotiate.js';
 import { patchFunction, patchTypeOf } from './patch.js';
 import type { RequestInfo } from './requestinfo.js';
-import { listBytes, sendBytes, sendStatus, successStatus } from './respond.js';
+import { listBytes, sendBytes, sendList, sendStatus, successStatus } from './respond.js';
 import { parseIncludeObject, partialObject, toTable } from './table.js';
-import { httpTransport, webSocketTransport, type WatchOutput, type WatchStreams, type WatchTransport } from './watch.js';
+import { httpTransport, protobufFrameOf, webSocketTransport, type WatchOutput, type WatchStreams, type WatchTransport } from './watch.js';
 import type { WebSocket } from 'ws';
 
 export interface ResourceRequest {
@@ -55,18 +55,19 @@ export class ResourceHandlers {
   async handle(r: ResourceRequest, reply: FastifyReply): Promise<FastifyReply | undefined> {
     const { info, rt } = r;
     const verb = info.verb;
+    // Negotiated first, so that every failure below is written as the client asked.
+    const format = negotiateOutput(r.accept, verb, () => protobufServed(rt, verb, info.subresource));
+    if (isStatus(format)) return sendStatus(reply, format);
     if (info.subresource && !rt.subresources.some((s) => s.name === info.subresource)) {
-      return sendStatus(reply, new Status(404, 'NotFound', 'the server could not find the requested resource'));
+      return sendStatus(reply, new Status(404, 'NotFound', 'the server could not find the requested resource'), format);
     }
     const allowed = info.subresource ? rt.subresources.find((s) => s.name === info.subresource)?.verbs ?? [] : rt.verbs;
     if (!allowed.includes(verb === 'watch' && !info.name ? 'watch' : verb) && !(verb === 'watch' && allowed.includes('get'))) {
-      return sendStatus(reply, methodNotAllowed(verb, rt));
+      return sendStatus(reply, methodNotAllowed(verb, rt), format);
     }
     if (info.subresource && info.subresource !== 'status' && info.subresource !== 'finalize' && info.subresource !== 'scale') {
-      return sendStatus(reply, new Status(405, 'MethodNotAllowed', `the subresource ${info.subresource} is not served by kemu yet`));
+      return sendStatus(reply, new Status(405, 'MethodNotAllowed', `the subresource ${info.subresource} is not served by kemu yet`), format);
     }
-    const format = negotiateOutput(r.accept, verb);
-    if (isStatus(format)) return sendStatus(reply, format);
     const ns = info.namespace;
     switch (verb) {
       case 'get': return this.get(r, reply, format);
@@ -77,17 +78,17 @@ export class ResourceHandlers {
       case 'patch': return this.patch(r, reply, format);
       case 'delete': return this.delete(r, reply, format);
       case 'deletecollection': return this.deleteCollection(r, reply, format, ns);
-      default: return sendStatus(reply, methodNotAllowed(verb, rt));
+      default: return sendStatus(reply, methodNotAllowed(verb, rt), format);
     }
   }
 
   private get(r: ResourceRequest, reply: FastifyReply, format: OutputFormat): FastifyReply {
     if (r.info.subresource === 'scale') {
       const scale = this.registry.getScale(r.scope, r.rt, r.info.namespace, r.info.name);
-      return isStatus(scale) ? sendStatus(reply, scale) : sendBytes(reply, 200, scale, format);
+      return isStatus(scale) ? sendStatus(reply, scale, format) : sendBytes(reply, 200, scale, format);
     }
     const e = this.registry.get(r.scope, r.rt, r.info.namespace, r.info.name);
-    if (isStatus(e)) return sendStatus(reply, e);
+    if (isStatus(e)) return sendStatus(reply, e, format);
     if (format === 'table') {
       const obj = JSON.parse(e.bytes.toString('utf8')) as KubeObject;
       return sendTable(reply, toTable([obj], { resourceVersion: obj.metadata.resourceVersion ?? '' }, parseIncludeObject(r.query.get('includeObject')), r.rt, this.now()));
@@ -98,11 +99,11 @@ export class ResourceHandlers {
 
   private async list(r: ResourceRequest, reply: FastifyReply, format: OutputFormat): Promise<FastifyReply> {
     const opts = listOptions(r.query);
-    if (isStatus(opts)) return sendStatus(reply, opts);
+    if (isStatus(opts)) return sendStatus(reply, opts, format);
     const tooLarge = await this.waitForFuture(opts);
-    if (tooLarge) return sendStatus(reply, tooLarge);
+    if (tooLarge) return sendStatus(reply, tooLarge, format);
     const res = this.registry.list(r.scope, r.rt, namespaceOf(r), opts);
-    if (isStatus(res)) return sendStatus(reply, res);
+    if (isStatus(res)) return sendStatus(reply, res, format);
     const meta = {
       resourceVersion: String(res.rv),
       ...(res.continue ? { continue: res.continue } : {}),
@@ -115,37 +116,40 @@ export class ResourceHandlers {
     if (format === 'metadata') {
       return sendPartial(reply, PARTIAL_CONTENT_TYPES.list, listBytes('PartialObjectMetadataList', 'meta.k8s.io/v1', meta, res.items.map(partialBytes)));
     }
-    return sendBytes(reply, 200, listBytes(r.rt.listKind, apiVersionOf(r.rt.group, r.rt.version), meta, res.items), format);
+    return sendList(reply, r.rt.listKind, apiVersionOf(r.rt.group, r.rt.version), meta, res.items, format);
   }
 
   private async watch(r: ResourceRequest, reply: FastifyReply, format: OutputFormat): Promise<FastifyReply | undefined> {
     const opts = listOptions(r.query);
-    if (isStatus(opts)) return sendStatus(reply, opts);
+    if (isStatus(opts)) return sendStatus(reply, opts, format);
     const failed = this.startWatch(r, opts, format, httpTransport(reply.raw), await this.waitForFuture(opts));
-    if (failed) return sendStatus(reply, failed);
+    if (failed) return sendStatus(reply, failed, format);
     reply.hijack();
     return undefined;
   }
 
   /** A watch asked for over WebSocket: the same events, one text message each. */
   async handleWebSocket(r: ResourceRequest, socket: WebSocket): Promise<void> {
-    const format = negotiateOutput(r.accept, 'watch');
+    const format = negotiateOutput(r.accept, 'watch', () => protobufServed(r.rt, 'watch', r.info.subresource));
     const opts = listOptions(r.query);
     const failed = isStatus(format) ? format
       : isStatus(opts) ? opts
         : r.info.verb !== 'watch' && r.info.verb !== 'list' ? methodNotAllowed(r.info.verb, r.rt)
           : this.startWatch(r, opts, format, webSocketTransport(socket), await this.waitForFuture(opts));
     if (failed) {
-      socket.send(JSON.stringify({ type: 'ERROR', object: failed.toJSON() }));
+      if (format === 'protobuf') socket.send(protobufFrameOf('ERROR', failed.toJSON()).subarray(4), { binary: true });
+      else socket.send(JSON.stringify({ type: 'ERROR', object: failed.toJSON() }));
       socket.close(1000);
     }
   }
 
   /** A numeric resourceVersion ahead of the store is waited for (cacher.go waitUntilFreshAndBlock). */
   private async waitForFuture(opts: WatchOptions): Promise<Status | undefined> {
-    const rv = opts.resourceVersion;
-    if (!rv || rv === '0' || !/^\d+$/.test(rv)) return undefined;
-    return this.registry.waitForResourceVersion(Number(rv), this.futureWaitMs);
+    const text = opts.resourceVersion;
+    if (!text || text === '0') return undefined;
+    const rv = parseResourceVersion(text);
+    // One that does not parse is refused with 400 where the list or watch reads it.
+    return isStatus(rv) ? undefined : this.registry.waitForResourceVersion(rv, this.futureWaitMs);
   }
 
   private startWatch(r: ResourceRequest, opts: WatchOptions, format: OutputFormat, transport: WatchTransport, failure?: Status): Status | undefined {
@@ -164,7 +168,7 @@ export class ResourceHandlers {
       : MIN_REQUEST_TIMEOUT_S * (1 + this.rng.next());
     const watchOpts: WatchOptions = { ...opts, fieldSelector };
     const output: WatchOutput = format === 'table' ? { kind: 'table', include: parseIncludeObject(r.query.get('includeObject')) }
-      : format === 'metadata' ? { kind: 'metadata' } : { kind: 'object' };
+      : format === 'metadata' ? { kind: 'metadata' } : format === 'protobuf' ? { kind: 'protobuf' } : { kind: 'object' };
     return this.watches.serve(transport, {
       cluster: r.scope.cluster, rt: r.rt, timeoutSeconds, bookmarks: opts.allowWatchBookmarks === true, output,
       ...(r.watchCut ? { cut: r.watchCut } : {}),
@@ -173,62 +177,62 @@ export class ResourceHandlers {
 
   private async create(r: ResourceRequest, reply: FastifyReply, format: OutputFormat): Promise<FastifyReply> {
     const body = decodeBody(r.body, r.contentType, r.rt.kind);
-    if (isStatus(body)) return sendStatus(reply, body);
+    if (isStatus(body)) return sendStatus(reply, body, format);
     const dryRun = dryRunOf(r.query);
-    if (isStatus(dryRun)) return sendStatus(reply, dryRun);
+    if (isStatus(dryRun)) return sendStatus(reply, dryRun, format);
     const answered = review(r.rt, body, r.scope.user, this.tokenUser);
     if (answered) {
-      if (isStatus(answered)) return sendStatus(reply, answered);
+      if (isStatus(answered)) return sendStatus(reply, answered, format);
       return sendBytes(reply, 201, Buffer.from(JSON.stringify(answered)), format);
     }
-    if (!r.rt.verbs.includes('get')) return sendStatus(reply, methodNotAllowed('create', r.rt));
+    if (!r.rt.verbs.includes('get')) return sendStatus(reply, methodNotAllowed('create', r.rt), format);
     const opts = writeOptions(r, 'CreateOptions', dryRun);
-    if (isStatus(opts)) return sendStatus(reply, opts);
+    if (isStatus(opts)) return sendStatus(reply, opts, format);
     const res = await this.registry.create(r.scope, r.rt, r.info.namespace, body, opts);
-    if (isStatus(res)) return sendStatus(reply, res);
+    if (isStatus(res)) return sendStatus(reply, res, format);
     return sendBytes(withWarnings(reply, res.warnings), 201, res.bytes, format);
   }
 
   private async update(r: ResourceRequest, reply: FastifyReply, format: OutputFormat): Promise<FastifyReply> {
     const body = decodeBody(r.body, r.contentType, r.rt.kind);
-    if (isStatus(body)) return sendStatus(reply, body);
+    if (isStatus(body)) return sendStatus(reply, body, format);
     const dryRun = dryRunOf(r.query);
-    if (isStatus(dryRun)) return sendStatus(reply, dryRun);
+    if (isStatus(dryRun)) return sendStatus(reply, dryRun, format);
     const opts = writeOptions(r, 'UpdateOptions', dryRun);
-    if (isStatus(opts)) return sendStatus(reply, opts);
+    if (isStatus(opts)) return sendStatus(reply, opts, format);
     const res = await this.registry.update(r.scope, r.rt, r.info.namespace, r.info.name, r.info.subresource, body, opts);
-    if (isStatus(res)) return sendStatus(reply, res);
+    if (isStatus(res)) return sendStatus(reply, res, format);
     return sendBytes(withWarnings(reply, res.warnings), res.created ? 201 : 200, res.bytes, format);
   }
 
   private async patch(r: ResourceRequest, reply: FastifyReply, format: OutputFormat): Promise<FastifyReply> {
     const type = patchTypeOf(r.contentType, r.rt);
-    if (isStatus(type)) return sendStatus(reply, type);
+    if (isStatus(type)) return sendStatus(reply, type, format);
     const dryRun = dryRunOf(r.query);
-    if (isStatus(dryRun)) return sendStatus(reply, dryRun);
+    if (isStatus(dryRun)) return sendStatus(reply, dryRun, format);
     const opts = writeOptions(r, 'PatchOptions', dryRun);
-    if (isStatus(opts)) return sendStatus(reply, opts);
+    if (isStatus(opts)) return sendStatus(reply, opts, format);
     const force = boolParam(r.query, 'force');
     if (type !== 'apply') {
       const errs = patchOptionsErrors(false, opts.fieldManager, force !== undefined);
-      if (errs.length) return sendStatus(reply, invalidPatchOptions(errs));
+      if (errs.length) return sendStatus(reply, invalidPatchOptions(errs), format);
     }
     const mutate = patchFunction({
       type, rt: r.rt, subresource: r.info.subresource, body: r.body, force: force === true, now: this.now(), fieldValidation: opts.fieldValidation,
       fieldManager: type === 'apply' ? r.query.get('fieldManager') ?? undefined : opts.fieldManager,
     });
-    if (isStatus(mutate)) return sendStatus(reply, mutate);
+    if (isStatus(mutate)) return sendStatus(reply, mutate, format);
     const res = await this.registry.patch(r.scope, r.rt, r.info.namespace, r.info.name, r.info.subresource, mutate,
       { ...opts, createIfMissing: type === 'apply', apply: type === 'apply' });
-    if (isStatus(res)) return sendStatus(reply, res);
+    if (isStatus(res)) return sendStatus(reply, res, format);
     return sendBytes(withWarnings(reply, res.warnings), res.created ? 201 : 200, res.bytes, format);
   }
 
   private async delete(r: ResourceRequest, reply: FastifyReply, format: OutputFormat): Promise<FastifyReply> {
     const opts = deleteOptions(r);
-    if (isStatus(opts)) return sendStatus(reply, opts);
+    if (isStatus(opts)) return sendStatus(reply, opts, format);
     const res = await this.registry.delete(r.scope, r.rt, r.info.namespace, r.info.name, opts);
-    if (isStatus(res)) return sendStatus(reply, res);
+    if (isStatus(res)) return sendStatus(reply, res, format);
     if (res.object) return sendBytes(reply, 200, res.object, format);
     const details: Record<string, string> = { name: r.info.name };
     if (r.rt.group) details.group = r.rt.group;
@@ -238,14 +242,14 @@ export class ResourceHandlers {
   }
 
   private async deleteCollection(r: ResourceRequest, reply: FastifyReply, format: OutputFormat, ns: string): Promise<FastifyReply> {
-    if (r.rt.group === '' && r.rt.resource === 'namespaces') return sendStatus(reply, methodNotAllowed('deletecollection', r.rt));
+    if (r.rt.group === '' && r.rt.resource === 'namespaces') return sendStatus(reply, methodNotAllowed('deletecollection', r.rt), format);
     const list = listOptions(r.query);
-    if (isStatus(list)) return sendStatus(reply, list);
+    if (isStatus(list)) return sendStatus(reply, list, format);
     const opts = deleteOptions(r);
-    if (isStatus(opts)) return sendStatus(reply, opts);
+    if (isStatus(opts)) return sendStatus(reply, opts, format);
     const res = await this.registry.deleteCollection(r.scope, r.rt, r.rt.namespaced && ns ? ns : undefined, list, opts);
-    if (isStatus(res)) return sendStatus(reply, res);
-    return sendBytes(reply, 200, listBytes(r.rt.listKind, apiVersionOf(r.rt.group, r.rt.version), { resourceVersion: String(res.rv) }, res.items), format);
+    if (isStatus(res)) return sendStatus(reply, res, format);
+    return sendList(reply, r.rt.listKind, apiVersionOf(r.rt.group, r.rt.version), { resourceVersion: String(res.rv) }, res.items, format);
   }
 }
 

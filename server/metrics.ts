@@ -1,7 +1,28 @@
 // kube-apiserver's request and storage metrics (staging/src/k8s.io/apiserver/pkg/endpoints/
-// metrics/metrics.go), with the same names and labels plus `cluster`.
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+// metrics/metrics.go), with the same names and labels plus `cluster`; the process's own health
+// (memory, CPU, event-loop lag, heap) from prom-client's default collectors; the store's size.
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { ObjectCounts } from '../model/store/object-counts.js';
+
+/** What /metrics reports of the store's size. */
+export interface StoreSize {
+  /** Bytes of the store's file now. */
+  readonly sizeBytes: number;
+  /** Its limit (Infinity for none). */
+  readonly maxBytes: number;
+}
+
+// One per process: the default collectors (an event-loop delay histogram, a GC observer)
+// describe the process, not a server, and tests start many servers in one process.
+let processRegistry: Registry | undefined;
+
+function processMetrics(): Registry {
+  if (!processRegistry) {
+    processRegistry = new Registry();
+    collectDefaultMetrics({ register: processRegistry });
+  }
+  return processRegistry;
+}
 
 const REQUEST_LABELS = ['verb', 'dry_run', 'group', 'version', 'resource', 'subresource', 'scope', 'component', 'cluster'] as const;
 
@@ -13,8 +34,22 @@ export type RequestLabels = Record<(typeof REQUEST_LABELS)[number], string>;
 export class ApiserverMetrics {
   readonly registry = new Registry();
 
-  /** apiserver_storage_objects, read from the live counts at each scrape. */
-  constructor(counts: ObjectCounts) {
+  /** apiserver_storage_objects, read from the live counts at each scrape, and the store's size. */
+  constructor(counts: ObjectCounts, store: StoreSize) {
+    processMetrics();
+    new Gauge({
+      name: 'apiserver_storage_size_bytes',
+      help: 'Size of the storage database file physically allocated in bytes.',
+      labelNames: ['storage_cluster_id'],
+      registers: [this.registry],
+      collect() {
+        this.set({ storage_cluster_id: 'kemu' }, store.sizeBytes);
+      },
+    });
+    if (store.maxBytes !== Infinity) {
+      // etcd_server_quota_backend_bytes is etcd's name for the same limit.
+      new Gauge({ name: 'kemu_store_max_size_bytes', help: 'The store file\'s size limit (--max-db-size) in bytes.', registers: [this.registry] }).set(store.maxBytes);
+    }
     new Gauge({
       name: 'apiserver_storage_objects',
       help: 'Number of stored objects at the time of last check split by kind.',
@@ -58,6 +93,12 @@ export class ApiserverMetrics {
     labelNames: ['resource', 'cluster'],
     registers: [this.registry],
   });
+
+  /** The text of /metrics: the server's metrics, then the process's. */
+  async scrape(): Promise<string> {
+    const own = await this.registry.metrics();
+    return `${own}${own.endsWith('\n') || own === '' ? '' : '\n'}${await processMetrics().metrics()}`;
+  }
 
   observeRequest(labels: RequestLabels, code: number, seconds: number): void {
     this.requestTotal.inc({ ...labels, code: String(code) });

@@ -14,6 +14,8 @@ import { strategicMergePatch } from '../model/patch/strategic.js';
 import { builtinSchema } from '../model/schema/builtin.js';
 import { schemaOf } from '../model/schema/of-type.js';
 import { badRequest, internalError, isStatus, Status, unsupportedMediaType } from '../model/status.js';
+import { DEFAULTS } from '../model/defaults.js';
+import { limitViolation, overflowingLiteral, violationText } from '../model/nesting.js';
 import { mediaType } from './body.js';
 import { mergePatch } from '../model/patch/merge-patch.js';
 
@@ -64,6 +66,8 @@ export function patchFunction(req: PatchRequest): PatchFn | Status {
   } catch (e) {
     return badRequest(`error decoding patch: ${(e as Error).message}`);
   }
+  const bad = limitViolation(patch, DEFAULTS.maxNestingDepth);
+  if (bad) return badRequest(`error decoding patch: ${violationText(bad, overflowingLiteral(text), 'json', DEFAULTS.maxNestingDepth)}`);
   switch (req.type) {
     case 'json': {
       // patch.go decodes strictly into []jsonPatchOp unless fieldValidation is Ignore, when only

@@ -6,17 +6,20 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Clusters } from '../model/clusters.js';
 import type { ControllerSwitches } from '../model/lifecycle/switches.js';
 import type { ClusterCatalogs } from '../model/crd/catalogs.js';
+import { SERVICE_UNAVAILABLE_RETRY_AFTER_SECONDS, serviceUnavailable } from '../model/faults/statuses.js';
 import { internalError, isStatus, tooLarge } from '../model/status.js';
 import type { UserInfo } from '../model/user.js';
 import { serveAdmin } from './admin.js';
 import type { Authenticator } from './authn.js';
 import { decodeBody } from './body.js';
 import type { DiscoveryDocuments } from './discovery.js';
+import { healthAnswer, singleCheckAnswer, type HealthChecks, type HealthEndpoint } from './health.js';
 import { admit, responseDelayMs, type Admitted, type FlowControlStage } from './flow-control.js';
 import type { ResourceHandlers, ResourceRequest } from './handlers.js';
 import type { HttpAnswer } from './http-answer.js';
 import { metricVerb, type ApiserverMetrics, type RequestLabels } from './metrics.js';
 import type { OpenAPIDocuments } from './openapi.js';
+import type { RequestRecorder } from './record.js';
 import { parseRequestInfo, type RequestInfo } from './requestinfo.js';
 import { sendStatus, sendText } from './respond.js';
 
@@ -33,6 +36,11 @@ export interface PipelineDeps {
   readonly maxRequestBodyBytes: number;
   readonly flow: FlowControlStage;
   readonly switches: ControllerSwitches;
+  readonly health: HealthChecks;
+  /** True once a graceful shutdown began: requests other than health checks get 503. */
+  shuttingDown(): boolean;
+  /** `--record`: every served request as an audit event. */
+  readonly recorder?: RequestRecorder;
 }
 
 interface RequestState {
@@ -54,7 +62,9 @@ declare module 'fastify' {
 
 // Readable without credentials, as system:public-info-viewer allows.
 const PUBLIC_PATHS = new Set(['/version', '/healthz', '/livez', '/readyz']);
-const HEALTH_CHECKS = ['ping', 'log', 'etcd', 'poststarthook/start-kube-apiserver-admission-initializer'];
+const HEALTH_ENDPOINTS: readonly HealthEndpoint[] = ['healthz', 'livez', 'readyz'];
+// kube-apiserver's request id (filters/with_auditid.go WithAuditInit), echoed on every response.
+const AUDIT_ID_HEADER = 'Audit-Id';
 
 export function installPipeline(app: FastifyInstance, deps: PipelineDeps): void {
   app.decorateRequest('kemu', null);
@@ -62,6 +72,8 @@ export function installPipeline(app: FastifyInstance, deps: PipelineDeps): void 
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: deps.maxRequestBodyBytes }, (_req, body, done) => done(null, body));
 
   app.addHook('onRequest', async (req, reply) => {
+    // On the raw response, so that streamed watches and plain-text answers carry it too.
+    reply.raw.setHeader(AUDIT_ID_HEADER, req.id);
     const url = req.raw.url ?? '/';
     const q = url.indexOf('?');
     const query = new URLSearchParams(q < 0 ? '' : url.slice(q + 1));
@@ -69,7 +81,13 @@ export function installPipeline(app: FastifyInstance, deps: PipelineDeps): void 
     const state: RequestState = { info, query };
     req.kemu = state;
     observe(deps.metrics, req, reply, state);
+    deps.recorder?.begin(req, reply, state);
     if (PUBLIC_PATHS.has(info.kubePath)) return;
+    // A request that arrives on an open connection while the server drains (filters/waitgroup.go).
+    if (deps.shuttingDown()) {
+      reply.header('Retry-After', String(SERVICE_UNAVAILABLE_RETRY_AFTER_SECONDS));
+      return sendStatus(reply, serviceUnavailable());
+    }
     const user = deps.authenticator.authenticate(req.headers.authorization ?? webSocketBearer(req.headers['sec-websocket-protocol']));
     if (isStatus(user)) return sendStatus(reply, user);
     state.user = user;
@@ -106,15 +124,17 @@ export function installPipeline(app: FastifyInstance, deps: PipelineDeps): void 
     const state = req.kemu;
     if (!state) return sendStatus(reply, internalError('request info missing'));
     const { info } = state;
-    const publicAnswer = servePublic(info, state.query, deps.version);
+    const publicAnswer = servePublic(info, state.query, deps.version, deps.health);
     if (publicAnswer) return sendAnswer(reply, publicAnswer);
     const user = state.user;
     if (!user) return sendStatus(reply, internalError('unauthenticated request reached the handler'));
+    const check = singleCheck(info.kubePath, deps.health);
+    if (check) return sendAnswer(reply, check);
     if (info.clusterPrefix === '') {
       const admin = await serveAdmin({ clusters: deps.clusters, faults: deps.flow.faults, switches: deps.switches }, req.method, info.kubePath, user, req.body ? decodeBody(req.body as Buffer, req.headers['content-type']) : undefined);
       if (admin) return isStatus(admin) ? sendStatus(reply, admin) : sendAnswer(reply, admin);
       if (info.kubePath === '/metrics') {
-        return reply.header('Content-Type', deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
+        return reply.header('Content-Type', deps.metrics.registry.contentType).send(await deps.metrics.scrape());
       }
     }
     if (!deps.clusters.has(info.cluster)) return sendText(reply, 404, '404 page not found');
@@ -137,7 +157,10 @@ export function installPipeline(app: FastifyInstance, deps: PipelineDeps): void 
       return await deps.handlers.handle(r, reply);
     } finally {
       // A watch holds its seats only while it sends its initial events.
-      if (info.verb === 'watch') state.admitted?.finish();
+      if (info.verb === 'watch') {
+        state.admitted?.finish();
+        deps.recorder?.started(req, reply.raw.statusCode);
+      }
     }
   };
   app.route({ method: ['HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'], url: '/*', handler });
@@ -154,6 +177,7 @@ export function installPipeline(app: FastifyInstance, deps: PipelineDeps): void 
         socket.close(1008, 'not a watchable resource path');
         return;
       }
+      deps.recorder?.started(req, 101);
       void deps.handlers.handleWebSocket(r, socket).finally(() => state?.admitted?.finish());
     },
   });
@@ -191,18 +215,20 @@ function sendAnswer(reply: FastifyReply, a: HttpAnswer): FastifyReply {
   return a.statusCode === 304 ? reply.send() : reply.send(a.body);
 }
 
-function servePublic(info: RequestInfo, query: URLSearchParams, version: Readonly<Record<string, string>>): HttpAnswer | undefined {
+function servePublic(info: RequestInfo, query: URLSearchParams, version: Readonly<Record<string, string>>, health: HealthChecks): HttpAnswer | undefined {
   if (info.kubePath === '/version') {
     return { statusCode: 200, headers: { 'Content-Type': 'application/json' }, body: Buffer.from(JSON.stringify(version, null, 2)) };
   }
-  if (info.kubePath === '/healthz' || info.kubePath === '/livez' || info.kubePath === '/readyz') {
-    const name = info.kubePath.slice(1);
-    const text = query.has('verbose')
-      ? `${HEALTH_CHECKS.map((c) => `[+]${c} ok`).join('\n')}\n${name} check passed\n`
-      : 'ok';
-    return { statusCode: 200, headers: { 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff' }, body: Buffer.from(text) };
-  }
-  return undefined;
+  const endpoint = HEALTH_ENDPOINTS.find((e) => info.kubePath === `/${e}`);
+  return endpoint ? healthAnswer(endpoint, health.of(endpoint), query) : undefined;
+}
+
+/** `/healthz/etcd` and the like: one check of an endpoint. */
+function singleCheck(path: string, health: HealthChecks): HttpAnswer | undefined {
+  const [, endpoint, ...rest] = path.split('/');
+  const name = rest.join('/');
+  const e = HEALTH_ENDPOINTS.find((x) => x === endpoint);
+  return e && name ? singleCheckAnswer(health.of(e).find((c) => c.name === name)) : undefined;
 }
 
 function scopeOf(info: RequestInfo): string {

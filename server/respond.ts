@@ -1,12 +1,19 @@
 // Writing answers: stored bytes as they are, lists assembled from stored bytes, and every
-// failure as a metav1.Status.
+// failure as a metav1.Status. Protobuf answers are the stored objects' cached encodings
+// (protobuf-cache.ts), lists assembled from them.
 import type { FastifyReply } from 'fastify';
 import { stringify as toYaml } from 'yaml';
 import type { Status } from '../model/status.js';
 import type { OutputFormat } from './negotiate.js';
+import { protobufCache } from './protobuf-cache.js';
+import { encodeProtobufList, encodeProtobufObject, type EncodedObject } from './protobuf-encode.js';
+import { PROTOBUF_MEDIA_TYPE } from './protobuf-schema.js';
 
-export function sendStatus(reply: FastifyReply, s: Status): FastifyReply {
+/** A failure as metav1.Status, in protobuf when that is what the request negotiated. */
+export function sendStatus(reply: FastifyReply, s: Status, format?: OutputFormat): FastifyReply {
   if (s.details?.retryAfterSeconds !== undefined) reply.header('Retry-After', String(s.details.retryAfterSeconds));
+  const pb = format === 'protobuf' ? encodeProtobufObject(s.toJSON()) : undefined;
+  if (pb) return reply.code(s.code).header('Content-Type', PROTOBUF_MEDIA_TYPE).send(pb.body);
   return reply.code(s.code).header('Content-Type', 'application/json').send(Buffer.from(JSON.stringify(s.toJSON())));
 }
 
@@ -14,7 +21,26 @@ export function sendBytes(reply: FastifyReply, code: number, bytes: Buffer, form
   if (format === 'yaml') {
     return reply.code(code).header('Content-Type', 'application/yaml').send(toYaml(JSON.parse(bytes.toString('utf8'))));
   }
+  // Negotiation offers protobuf only for kinds that have it, so the JSON fallback is not reached.
+  const pb = format === 'protobuf' ? protobufCache.encode(bytes) : undefined;
+  if (pb) return reply.code(code).header('Content-Type', PROTOBUF_MEDIA_TYPE).send(pb.body);
   return reply.code(code).header('Content-Type', 'application/json').send(bytes);
+}
+
+/** A list of stored objects, `{"kind":…List,…}` or its protobuf form. */
+export function sendList(reply: FastifyReply, listKind: string, apiVersion: string, meta: ListMeta, items: readonly Buffer[], format: OutputFormat): FastifyReply {
+  if (format === 'protobuf') {
+    const encoded: EncodedObject[] = [];
+    for (const b of items) {
+      const pb = protobufCache.encode(b);
+      if (!pb) break;
+      encoded.push(pb);
+    }
+    if (encoded.length === items.length) {
+      return reply.code(200).header('Content-Type', PROTOBUF_MEDIA_TYPE).send(encodeProtobufList(apiVersion, listKind, meta, encoded));
+    }
+  }
+  return sendBytes(reply, 200, listBytes(listKind, apiVersion, meta, items), format === 'protobuf' ? 'json' : format);
 }
 
 export function sendText(reply: FastifyReply, code: number, text: string): FastifyReply {

@@ -1,7 +1,9 @@
 // Watch streaming (AS/pkg/endpoints/handlers/watch.go): chunked JSON lines over HTTP, or one
 // WebSocket text message per event. Each event goes out as a static prefix per type, the stored
 // object's bytes shared by every watcher, and a static suffix, so nothing is serialized per
-// watcher unless the watcher asked for a Table or metadata only.
+// watcher unless the watcher asked for a Table or metadata only. In protobuf, each event is a
+// length-prefixed WatchEvent frame (a binary WebSocket message without the length), made once
+// per event from the object's cached encoding.
 import type { ServerResponse } from 'node:http';
 import type { WebSocket } from 'ws';
 import type { ResourceType } from '../model/catalog.js';
@@ -13,6 +15,9 @@ import { isStatus, type Status } from '../model/status.js';
 import type { WatchDelivery } from '../model/watch/cache.js';
 import type { ApiserverMetrics } from './metrics.js';
 import { TABLE_CONTENT_TYPE } from './negotiate.js';
+import { protobufCache, registerProtobufCacheMetrics } from './protobuf-cache.js';
+import { encodeProtobufObject, encodeWatchEvent } from './protobuf-encode.js';
+import { PROTOBUF_MEDIA_TYPE } from './protobuf-schema.js';
 import { PARTIAL_OBJECT_TYPE, partialObject, toTable, type IncludeObject } from './table.js';
 
 const PREFIX: Record<string, Buffer> = {
@@ -40,15 +45,38 @@ function sharedFrame(d: WatchDelivery): Buffer {
   return f;
 }
 
+const sharedProtobufFrames = new WeakMap<WatchDelivery, Buffer>();
+
+/** The protobuf frame of a delivery; undefined if its kind has no protobuf type (negotiation rules that out). */
+function sharedProtobufFrame(d: WatchDelivery): Buffer | undefined {
+  let f = sharedProtobufFrames.get(d);
+  if (!f) {
+    const pb = protobufCache.encode(d.bytes);
+    if (!pb) return undefined;
+    f = encodeWatchEvent(d.type, pb.body);
+    sharedProtobufFrames.set(d, f);
+  }
+  return f;
+}
+
+/** A protobuf frame of an object made for one watcher: a bookmark of the watched kind, an ERROR Status. */
+export function protobufFrameOf(type: string, object: Record<string, unknown>): Buffer {
+  const pb = encodeProtobufObject(object);
+  if (!pb) throw new Error(`no protobuf type for ${String(object.apiVersion)} ${String(object.kind)}`);
+  return encodeWatchEvent(type, pb.body);
+}
+
 /** Where a watch's events go: an HTTP response or a WebSocket. */
 export interface WatchTransport {
   /** Starts the stream; nothing is written before. */
   open(contentType: string): void;
-  /** One whole event: `{"type":…,"object":…}\n`. */
+  /** One whole event: `{"type":…,"object":…}\n`, or a length-prefixed protobuf WatchEvent. */
   write(frame: Buffer): void;
   /** Bytes accepted but not yet sent to the client. */
   buffered(): number;
   end(): void;
+  /** Closes the connection at once, dropping what is unsent. */
+  destroy(): void;
   onClose(fn: () => void): void;
 }
 
@@ -74,23 +102,30 @@ export function httpTransport(res: ServerResponse): WatchTransport {
     },
     buffered: () => res.writableLength,
     end: () => res.end(),
+    destroy: () => res.destroy(),
     onClose: (fn) => res.on('close', fn),
   };
 }
 
 export function webSocketTransport(socket: WebSocket): WatchTransport {
+  let binary = false;
   return {
-    open() {},
+    open(contentType) {
+      binary = contentType.startsWith(PROTOBUF_MEDIA_TYPE);
+    },
     write(frame) {
-      socket.send(frame, { binary: false });
+      // A protobuf event is one binary message, without the HTTP stream's length prefix.
+      if (binary) socket.send(frame.subarray(4), { binary: true });
+      else socket.send(frame, { binary: false });
     },
     buffered: () => socket.bufferedAmount,
     end: () => socket.close(1000),
+    destroy: () => socket.terminate(),
     onClose: (fn) => socket.on('close', fn),
   };
 }
 
-export type WatchOutput = { readonly kind: 'object' } | { readonly kind: 'table'; readonly include: IncludeObject } | { readonly kind: 'metadata' };
+export type WatchOutput = { readonly kind: 'object' } | { readonly kind: 'protobuf' } | { readonly kind: 'table'; readonly include: IncludeObject } | { readonly kind: 'metadata' };
 
 export interface WatchStreamOptions {
   readonly cluster: string;
@@ -108,6 +143,12 @@ export interface WatchLimits {
   readonly maxBufferedBytes: number;
   /** Interval of progress bookmarks, ms (cacher's bookmark frequency is about a minute). */
   readonly bookmarkIntervalMs: number;
+  /**
+   * How long a stream the server ended (a slow reader cut off, a timeout, shutdown) may take to
+   * deliver what it has buffered; then its connection is closed, so a client that stopped
+   * reading holds no memory.
+   */
+  readonly drainGraceMs: number;
 }
 
 interface WatchEventCounter {
@@ -121,6 +162,7 @@ interface Stream {
 
 export const WATCH_CONTENT_TYPES: Record<WatchOutput['kind'], string> = {
   object: 'application/json',
+  protobuf: `${PROTOBUF_MEDIA_TYPE};stream=watch`,
   table: TABLE_CONTENT_TYPE,
   metadata: 'application/json;as=PartialObjectMetadata;v=v1;g=meta.k8s.io',
 };
@@ -128,7 +170,10 @@ export const WATCH_CONTENT_TYPES: Record<WatchOutput['kind'], string> = {
 export class WatchStreams {
   private readonly active = new Set<Stream>();
 
-  constructor(private readonly clock: Clock, private readonly metrics: ApiserverMetrics, private readonly limits: WatchLimits) {}
+  constructor(private readonly clock: Clock, private readonly metrics: ApiserverMetrics, private readonly limits: WatchLimits) {
+    // The protobuf cache serves handlers and watches alike; it is reported with the watch metrics.
+    registerProtobufCacheMetrics(metrics.registry);
+  }
 
   get size(): number {
     return this.active.size;
@@ -145,7 +190,11 @@ export class WatchStreams {
     const eventsTotal = this.metrics.watchEvents.labels({ group: rt.group, version: rt.version, kind: rt.kind, cluster: opts.cluster });
     let pending: Buffer[] | undefined = [];
     let ended = false;
+    let closed = false;
     let firstTable = true;
+    // An event made for this watcher alone, in the watch's encoding.
+    const frameFor = (type: string, object: Record<string, unknown>): Buffer =>
+      (output.kind === 'protobuf' ? protobufFrameOf(type, object) : frameOf(type, Buffer.from(JSON.stringify(object))));
     const write = (frame: Buffer): void => {
       if (ended) return;
       if (pending) {
@@ -167,7 +216,7 @@ export class WatchStreams {
       const cut = opts.cut;
       if (!cut || cutDone || delivered < cut.afterEvents) return;
       cutDone = true;
-      if (cut.error) write(frameOf('ERROR', Buffer.from(JSON.stringify(cut.error.toJSON()))));
+      if (cut.error) write(frameFor('ERROR', cut.error.toJSON()));
       // Ended once any initial events are flushed: `pending` holds them until the stream opens.
       if (pending) queueMicrotask(() => stream.end()); else stream.end();
     };
@@ -180,6 +229,10 @@ export class WatchStreams {
     };
     const emit = (d: WatchDelivery): void => {
       if (output.kind === 'object') return write(sharedFrame(d));
+      if (output.kind === 'protobuf') {
+        const frame = sharedProtobufFrame(d);
+        return frame ? write(frame) : stream.end();
+      }
       const { type } = d;
       const obj = JSON.parse(d.bytes.toString('utf8')) as KubeObject;
       if (output.kind === 'metadata') {
@@ -193,7 +246,7 @@ export class WatchStreams {
       const metadata: Record<string, unknown> = { resourceVersion: String(rv), creationTimestamp: null };
       if (initialEnd) metadata.annotations = { 'k8s.io/initial-events-end': 'true' };
       const kind = output.kind === 'metadata' ? PARTIAL_OBJECT_TYPE : { kind: rt.kind, apiVersion };
-      write(frameOf('BOOKMARK', Buffer.from(JSON.stringify({ ...kind, metadata }))));
+      write(frameFor('BOOKMARK', { ...kind, metadata }));
     };
     const sink: WatchStartSink = {
       deliver,
@@ -212,13 +265,17 @@ export class WatchStreams {
         if (bookmarkTimer) this.clock.clearTimeout(bookmarkTimer);
         this.active.delete(stream);
         transport.end();
+        if (!closed) {
+          const abandon = this.clock.setTimeout(() => { if (!closed) transport.destroy(); }, this.limits.drainGraceMs);
+          transport.onClose(() => this.clock.clearTimeout(abandon));
+        }
       },
     };
     const result = start(sink);
     if (isStatus(result)) {
       // Expired (410) and too-large (504) resourceVersions are told as an ERROR event.
       if (result.code !== 410 && result.code !== 504) return result;
-      pending = [frameOf('ERROR', Buffer.from(JSON.stringify(result.toJSON())))];
+      pending = [frameFor('ERROR', result.toJSON())];
     } else {
       started = result;
     }
@@ -227,7 +284,10 @@ export class WatchStreams {
     pending = undefined;
     for (const frame of buffered) transport.write(frame);
     this.active.add(stream);
-    transport.onClose(() => stream.end());
+    transport.onClose(() => {
+      closed = true;
+      stream.end();
+    });
     if (!started) {
       stream.end();
       return undefined;

@@ -3,7 +3,9 @@
 // fieldManager gets from its User-Agent (handlers' prefixFromUserAgent).
 
 import { parseAllDocuments, type Tags } from 'yaml';
-import { badRequest, invalid, Status, type FieldError } from '../status.js';
+import { DEFAULTS } from '../defaults.js';
+import { limitViolation, violationText } from '../nesting.js';
+import { badRequest, invalid, isStatus, Status, type FieldError } from '../status.js';
 import { isObject } from './value.js';
 
 /** validation.FieldManagerMaxLength. */
@@ -18,6 +20,13 @@ const GO_TYPE: Readonly<Record<string, string>> = { string: 'string', number: 'n
 
 /** The applied configuration in an apply-patch body (YAML; JSON is YAML). */
 export function parseApplyBody(body: Uint8Array | string): Record<string, unknown> | Status {
+  const v = decodeApplyBody(body);
+  const bad = isStatus(v) ? undefined : limitViolation(v, DEFAULTS.maxNestingDepth);
+  // sigs.k8s.io/yaml reads JSON with go-yaml too, so a JSON body hears go-yaml's words.
+  return bad ? badRequest(`error decoding YAML: error converting YAML to JSON: ${violationText(bad, undefined, 'yaml', DEFAULTS.maxNestingDepth)}`) : v;
+}
+
+function decodeApplyBody(body: Uint8Array | string): Record<string, unknown> | Status {
   const text = typeof body === 'string' ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8');
   // Most appliers (kubectl, client-go's apply configurations) send JSON, which is YAML 1.1 too:
   // JSON.parse gives the same value at a fraction of the YAML parser's cost.
@@ -37,7 +46,13 @@ export function parseApplyBody(body: Uint8Array | string): Record<string, unknow
     const what = e.message.split(' at line ')[0];
     return badRequest(`error decoding YAML: error converting YAML to JSON: yaml: line ${line}: ${what}`);
   }
-  const v: unknown = doc.toJS();
+  let v: unknown;
+  try {
+    v = doc.toJS();
+  } catch (e) {
+    // An alias whose anchor is missing parses but does not resolve (go-yaml: unknown anchor).
+    return badRequest(`error decoding YAML: error converting YAML to JSON: yaml: ${(e as Error).message}`);
+  }
   if (v === null || v === undefined) return {};
   if (isObject(v)) return v;
   return badRequest('error decoding YAML: error unmarshaling JSON: while decoding JSON: json: cannot unmarshal '

@@ -30,6 +30,9 @@ export class CRDController {
   private readonly crdType: ResourceType;
   /** `<cluster>/<crd name>` being finalized. */
   private readonly finalizing = new Set<string>();
+  /** Condition writes and clean-ups running, which shutdown waits for before the store closes. */
+  private readonly running = new Set<Promise<void>>();
+  private closed = false;
 
   constructor(
     private readonly store: Store,
@@ -45,8 +48,25 @@ export class CRDController {
     this.unsubscribe = store.subscribe((e) => this.onEvent(e));
   }
 
+  /** Starts no more work (see idle). */
   close(): void {
+    this.closed = true;
     this.unsubscribe();
+  }
+
+  /** Resolves when no condition write or clean-up is running. */
+  async idle(): Promise<void> {
+    while (this.running.size > 0) await Promise.all(this.running);
+  }
+
+  // A failed attempt (the store closing under it) is dropped: the next event for the CRD, or a
+  // restart's resync, tries again.
+  private track(work: Promise<void>, done?: () => void): void {
+    const p: Promise<void> = work.catch(() => undefined).finally(() => {
+      done?.();
+      this.running.delete(p);
+    });
+    this.running.add(p);
   }
 
   private onEvent(e: StoreEvent): void {
@@ -55,7 +75,7 @@ export class CRDController {
     const conflicts = this.resync(cluster);
     if (e.type === 'DELETED') return;
     if (e.object.metadata.deletionTimestamp) this.finalize(cluster, e.object);
-    else void this.establish(cluster, e.object, conflicts.get(e.object.metadata.name ?? ''));
+    else this.track(this.establish(cluster, e.object, conflicts.get(e.object.metadata.name ?? '')));
   }
 
   /**
@@ -106,9 +126,9 @@ export class CRDController {
 
   private finalize(cluster: string, crd: KubeObject): void {
     const id = `${cluster}/${crd.metadata.name}`;
-    if (this.finalizing.has(id) || !crd.metadata.finalizers?.includes(CLEANUP_FINALIZER)) return;
+    if (this.closed || this.finalizing.has(id) || !crd.metadata.finalizers?.includes(CLEANUP_FINALIZER)) return;
     this.finalizing.add(id);
-    void this.cleanUp(cluster, crd).finally(() => this.finalizing.delete(id));
+    this.track(this.cleanUp(cluster, crd), () => this.finalizing.delete(id));
   }
 
   private async cleanUp(cluster: string, crd: KubeObject): Promise<void> {
@@ -133,6 +153,7 @@ export class CRDController {
   }
 
   private retry(cluster: string, name: string): void {
+    if (this.closed) return;
     const cur = this.registry.get(this.scope(cluster), this.crdType, '', name);
     if (!isStatus(cur)) this.finalize(cluster, JSON.parse(cur.bytes.toString('utf8')) as KubeObject);
   }

@@ -14,6 +14,11 @@ const CONTROLLER_USER = { name: 'system:serviceaccount:kube-system:namespace-con
 
 export class NamespaceController {
   private readonly inProgress = new Set<string>();
+  /** Namespaces whose content changed while they were being finalized: they are looked at again. */
+  private readonly again = new Set<string>();
+  /** The finalizations running, which shutdown waits for before the store closes. */
+  private readonly running = new Set<Promise<void>>();
+  private closed = false;
   /** Terminating namespaces still holding content, by `<cluster>/<namespace>`. */
   private readonly waiting = new Map<string, KubeObject>();
   private readonly unsubscribe: () => void;
@@ -48,8 +53,15 @@ export class NamespaceController {
     return types;
   }
 
+  /** Starts no more work; a finalization in progress stops at its next step (see idle). */
   close(): void {
+    this.closed = true;
     this.unsubscribe();
+  }
+
+  /** Resolves when no finalization is running. */
+  async idle(): Promise<void> {
+    while (this.running.size > 0) await Promise.all(this.running);
   }
 
   private onEvent(e: StoreEvent): void {
@@ -67,22 +79,36 @@ export class NamespaceController {
   private run(cluster: string, name: string, ns: KubeObject): void {
     const id = `${cluster}/${name}`;
     this.waiting.set(id, ns);
-    if (this.inProgress.has(id)) return;
+    if (this.closed) return;
+    // An event during a pass may come after the pass counted that collection: one more pass.
+    if (this.inProgress.has(id)) {
+      this.again.add(id);
+      return;
+    }
     this.inProgress.add(id);
-    void this.finalize(cluster, name, ns).finally(() => this.inProgress.delete(id));
+    // A failed attempt (the store closing under it) is not retried here: the namespace stays
+    // waiting, and the next event in it tries again.
+    const p: Promise<void> = this.finalize(cluster, name, ns).catch(() => undefined).finally(() => {
+      this.inProgress.delete(id);
+      this.running.delete(p);
+      const waiting = this.waiting.get(id);
+      if (this.again.delete(id) && waiting) this.run(cluster, name, waiting);
+    });
+    this.running.add(p);
   }
 
   private async finalize(cluster: string, name: string, ns: KubeObject): Promise<void> {
     const scope: RequestScope = { cluster, user: CONTROLLER_USER };
     let remaining = 0;
     for (const rt of this.namespacedTypes(cluster)) {
+      if (this.closed) return;
       const res = await this.registry.deleteCollection(scope, rt, name, {}, { propagationPolicy: 'Background' });
       if (isStatus(res)) return;
       // Without a limit: a paged list would hold a read snapshot for a continue token never used.
       const left = this.registry.list(scope, rt, name, {});
       if (!isStatus(left)) remaining += left.items.length;
     }
-    if (remaining > 0) return;
+    if (remaining > 0 || this.closed) return;
     this.waiting.delete(`${cluster}/${name}`);
     const spec = (ns.spec ?? {}) as { finalizers?: string[] };
     const finalizers = (spec.finalizers ?? []).filter((f) => f !== 'kubernetes');

@@ -62,8 +62,11 @@ export function validateListOptions(o: WatchOptions, watch: boolean): Status | u
   return undefined;
 }
 
+// etcd revisions are uint64 (strconv.ParseUint(rv, 10, 64)): anything wider does not parse.
+const MAX_RESOURCE_VERSION = 0xffff_ffff_ffff_ffffn;
+
 export function parseResourceVersion(rv: string): number | Status {
-  if (!/^\d+$/.test(rv)) return badRequest(`invalid resource version: ${rv}`);
+  if (!/^\d+$/.test(rv) || BigInt(rv) > MAX_RESOURCE_VERSION) return badRequest(`invalid resource version: ${rv}`);
   return Number(rv);
 }
 

@@ -8,6 +8,8 @@ import { apiVersionOf } from '../catalog.js';
 import type { Clock } from '../clock.js';
 import { rfc3339 } from '../clock.js';
 import { canonicalize, isPlainObject, type KubeObject } from '../object.js';
+import { DEFAULTS } from '../defaults.js';
+import { limitViolation, violationText } from '../nesting.js';
 import type { Rng } from '../rng.js';
 import { fieldsOf, validateFieldSelectorFor } from '../selectors/field-labels.js';
 import { parseFieldSelector } from '../selectors/fields.js';
@@ -98,8 +100,12 @@ export interface WatchStartSink extends WatchSink {
   initialEventsEnd(rv: number): void;
 }
 
-// Retries of a patch whose base object changed underneath it (patch.go's conflict retries).
+// patch.go's MaxRetryWhenPatchConflicts: retries of a patch that created the object and lost.
 const PATCH_CONFLICT_RETRIES = 5;
+// A patch that names no resourceVersion and lost a write race is retried on the new object, as
+// etcd3's GuaranteedUpdate loops on a failed compare-and-swap with no limit; this bound only keeps
+// a pathological storm from spinning forever.
+const PATCH_RACE_RETRIES = 1000;
 // etcd's default request size limit (1.5 MiB); kube-apiserver stores nothing larger.
 const MAX_STORED_BYTES = 1.5 * 1024 * 1024;
 // apiserver pkg/registry/generic/registry/store.go: retries of a generated-name collision.
@@ -285,6 +291,7 @@ export class Registry {
       inFlight?.add(canonical);
       const res = await this.store.create(this.key(scope, rt, namespace, name), canonical)
         .finally(() => inFlight && this.settleInFlight(scope, rt, canonical));
+      if (isStatus(res)) return res;
       if (res !== 'exists') return { bytes: res.bytes, created: true, warnings };
       if (!generated) return alreadyExists(rt, name);
       if (attempt + 1 >= GENERATE_NAME_RETRIES) {
@@ -333,6 +340,7 @@ export class Registry {
       const res = finished
         ? await this.store.remove(key, cur.rv, canonical)
         : await this.store.update(key, cur.rv, canonical, old);
+      if (isStatus(res)) return res;
       if (res !== 'conflict') return { bytes: res.bytes, created: false, warnings };
       if (wantedRV) return conflict(rt, name, OPTIMISTIC_LOCK_MESSAGE);
     }
@@ -365,7 +373,7 @@ export class Registry {
       if (meta.resourceVersion === undefined || meta.resourceVersion === '') meta.resourceVersion = String(cur.rv);
       const ours = meta.resourceVersion === String(cur.rv);
       const res = await this.update(scope, rt, namespace, name, subresource === 'scale' ? '' : subresource, next, opts);
-      if (isStatus(res) && res.code === 409 && res.reason === 'Conflict' && ours && attempt < PATCH_CONFLICT_RETRIES) continue;
+      if (isStatus(res) && res.code === 409 && res.reason === 'Conflict' && ours && attempt < PATCH_RACE_RETRIES) continue;
       if (isStatus(res) || subresource !== 'scale') return res;
       return { ...res, bytes: Buffer.from(JSON.stringify(scaleOf(rt, JSON.parse(res.bytes.toString('utf8')) as KubeObject))) };
     }
@@ -429,6 +437,7 @@ export class Registry {
         }
         const res = await this.store.update(key, cur.rv, canonical, obj);
         if (res === 'conflict') continue;
+        if (isStatus(res)) return res;
         return { object: res.bytes, uid };
       }
       if (opts.dryRun) return { object: strategy.returnDeletedObject ? cur.bytes : undefined, uid };
@@ -486,6 +495,11 @@ export class Registry {
 
   private decode(rt: ResourceType, strategy: Strategy, body: unknown, opts: WriteOptions): { obj: KubeObject; warnings?: string[] } | Status {
     if (!isPlainObject(body)) return badRequest(`the body of the request was not a JSON object`);
+    // Bodies were checked when decoded; this catches what a patch built from checked parts. The
+    // managedFields kemu itself derived from the object nest a few levels deeper than it does.
+    const ownMeta = isPlainObject(body.metadata) ? { ...body.metadata, managedFields: undefined } : body.metadata;
+    const bad = limitViolation({ ...body, metadata: ownMeta }, DEFAULTS.maxNestingDepth);
+    if (bad) return badRequest(`${rt.kind} in version "${rt.version}" cannot be handled as a ${rt.kind}: ${violationText(bad, undefined, 'json', DEFAULTS.maxNestingDepth)}`);
     const want = apiVersionOf(rt.group, rt.version);
     const apiVersion = body.apiVersion ?? want;
     if (typeof apiVersion !== 'string' || apiVersion !== want) {

@@ -5,6 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { SingleBar, Presets } from 'cli-progress';
 import { realClock, type Clock } from '../../model/clock.js';
 import { DEFAULTS } from '../../model/defaults.js';
+import { VirtualClock } from '../../model/virtual-clock.js';
 import { repoRoot } from '../../model/fixtures.js';
 import { ClientMetrics } from '../client/metrics.js';
 import { clientsFor, RestClient, Transport } from '../client/rest.js';
@@ -27,7 +28,7 @@ export interface RunCommand extends TargetChoice {
   readonly clock?: Clock;
 }
 
-function gitCommit(): string | null {
+export function gitCommit(): string | null {
   try {
     return execFileSync('git', ['rev-parse', 'HEAD'], { cwd: repoRoot(), encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
   } catch {
@@ -36,7 +37,7 @@ function gitCommit(): string | null {
 }
 
 /** Fails fast, before any load, when the hub cannot be reached or refuses the credentials. */
-async function preflight(hub: RestClient, server: string): Promise<void> {
+export async function preflight(hub: RestClient, server: string): Promise<void> {
   const r = await hub.request({ verb: 'get', resource: 'namespaces', method: 'GET', path: '/api/v1/namespaces', query: { limit: 1 } });
   if (r.status === 0) throw new ScenarioError(`cannot reach ${server}: ${r.error ?? 'connection failed'}`);
   if (r.status === 401) throw new ScenarioError(`${server} refused the credentials (401 Unauthorized)`);
@@ -47,6 +48,11 @@ async function preflight(hub: RestClient, server: string): Promise<void> {
 export async function runCommand(cmd: RunCommand): Promise<{ report: Report; files: { json: string; html: string } }> {
   const spec = await loadScenario(resolveScenario(cmd.scenario), cmd.sets, cmd.scale);
   const clock = cmd.clock ?? realClock;
+  const virtual = clock instanceof VirtualClock;
+  // Virtual time runs only where every timer and every byte is in this process.
+  if (virtual && (cmd.kubeconfig !== undefined || (cmd.target !== undefined && cmd.target !== 'embedded'))) {
+    throw new ScenarioError('--clock virtual needs the embedded target (a remote server keeps real time)');
+  }
   const opened = await openTarget(cmd, spec, clock);
   const transport = new Transport({ connections: evalNumber(spec.client.connections, paramScope(spec), 'client.connections', DEFAULTS.clientConnections) });
   try {
@@ -61,7 +67,7 @@ export async function runCommand(cmd: RunCommand): Promise<{ report: Report; fil
     const bar = cmd.progress ? new SingleBar({ format: `${spec.name} [{bar}] {value}/{total} items | {duration_formatted}`, hideCursor: true }, Presets.shades_classic) : undefined;
     bar?.start(1, 0);
     const report = await runScenario({
-      spec, scale: cmd.scale, clock, clients, metrics, commit: gitCommit(),
+      spec, scale: cmd.scale, clock, clockKind: virtual ? 'virtual' : 'real', clients, metrics, commit: gitCommit(),
       scrape: serverSampler(new RestClient({ connection: opened.target.connection(opened.target.clusters()[0]), transport, clock, qps: 0, maxRetries: 0 })),
       target: { kind: opened.kind, server: opened.server, options: opened.options },
       onProgress: bar ? (done, total) => { bar.setTotal(total); bar.update(done); } : undefined,

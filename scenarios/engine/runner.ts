@@ -5,29 +5,21 @@ import type { Clock } from '../../model/clock.js';
 import { MemoryWorkqueueMetrics, type DurationFigures } from '../../model/workqueue/metrics-memory.js';
 import type { ClientMetrics } from '../client/metrics.js';
 import type { RestClient } from '../client/rest.js';
-import { REPORT_FORMAT, type Json, type LatencySummary, type PhaseReport, type Rejection, type Report, type StepReport } from '../report/types.js';
+import { REPORT_FORMAT, type Json, type LatencySummary, type PhaseReport, type Report, type StepReport } from '../report/types.js';
 import type { RunContext, QueueGauge } from './context.js';
 import { RESTMapper } from './mapper.js';
 import { ActionPhase } from './phase.js';
-import { SeriesBuilder } from './series.js';
+import { RunSampler, type ServerSample } from './sampler.js';
 import { evaluateSlos, summarize } from './slo.js';
 import { paramScope, type ScenarioSpec } from './spec.js';
 import { WaitPhase } from './wait.js';
-
-/** What the target's /metrics said at one moment; every field may be missing on a real server. */
-export interface ServerSample {
-  /** Requests or seats executing now, by request kind or priority level. */
-  readonly inflight: Readonly<Record<string, number>>;
-  /** Cumulative 429s by reason (APF reason, or max-in-flight request kind). */
-  readonly rejected: readonly Rejection[];
-  readonly rssBytes: number | null;
-  readonly cpuSeconds: number | null;
-}
 
 export interface RunOptions {
   readonly spec: ScenarioSpec;
   readonly scale: number;
   readonly clock: Clock;
+  /** What the report calls the clock; default real. */
+  readonly clockKind?: Report['clock'];
   readonly clients: ReadonlyMap<string, RestClient>;
   readonly metrics: ClientMetrics;
   /** Reads the target's /metrics; null when it has none or refuses. */
@@ -37,8 +29,6 @@ export interface RunOptions {
   /** Called with (done, total) items as phases progress. */
   readonly onProgress?: (done: number, total: number) => void;
 }
-
-const UNITS = { requests: 'req/s', latency: 'ms', inflight: 'requests', rejections: '429/s', workqueue: 'items', memory: 'MB', cpu: '% of a core' };
 
 export async function runScenario(opts: RunOptions): Promise<Report> {
   const { spec, clock, metrics } = opts;
@@ -60,47 +50,11 @@ export async function runScenario(opts: RunOptions): Promise<Report> {
     progress: () => opts.onProgress?.(++done, total),
   };
 
-  const series = new SeriesBuilder(UNITS);
-  let lastServer: ServerSample | null = null;
-  let lastCpu: { at: number; seconds: number } | null = null;
-  // A verb seen once reads 0 in later quiet seconds, so its rate line drops instead of breaking off.
-  const verbsSeen = new Set<string>();
-  const sampleOnce = async () => {
-    const t = ctx.seconds();
-    const c = metrics.sample();
-    const row: Record<string, number | null> = {};
-    for (const verb of Object.keys(c.requestsPerSecond)) verbsSeen.add(verb);
-    for (const verb of verbsSeen) row[`requests/${verb}`] = c.requestsPerSecond[verb] ?? 0;
-    row['latency/p50'] = c.p50Ms;
-    row['latency/p99'] = c.p99Ms;
-    row['rejections/seen by client'] = c.throttledPerSecond;
-    for (const q of queues) row[`workqueue/${q.name}`] = q.len();
-    const s = await opts.scrape();
-    if (s) {
-      for (const [k, v] of Object.entries(s.inflight)) row[`inflight/${k}`] = v;
-      const prev = new Map((lastServer?.rejected ?? []).map((r) => [`${r.priorityLevel ?? ''}/${r.reason}`, r.count]));
-      for (const r of s.rejected) {
-        const key = `rejections/${r.priorityLevel ? `${r.priorityLevel} ` : ''}${r.reason}`;
-        row[key] = (r.count - (prev.get(`${r.priorityLevel ?? ''}/${r.reason}`) ?? 0)) / c.intervalSeconds;
-      }
-      if (s.rssBytes !== null) row['memory/server RSS'] = s.rssBytes / 1e6;
-      if (s.cpuSeconds !== null) {
-        const now = clock.now();
-        if (lastCpu) row['cpu/server'] = (100 * (s.cpuSeconds - lastCpu.seconds)) / Math.max(1e-3, (now - lastCpu.at) / 1000);
-        lastCpu = { at: now, seconds: s.cpuSeconds };
-      }
-      lastServer = s;
-    }
-    series.push(t, row);
-  };
-  let sampling = true;
-  let sampler: Promise<void> = Promise.resolve();
-  const tick = () => {
-    if (!sampling) return;
-    sampler = sampleOnce().finally(() => { if (sampling) clock.setTimeout(tick, 1000); });
-  };
-  await sampleOnce();
-  clock.setTimeout(tick, 1000);
+  const sampler = new RunSampler({
+    clock, metrics, scrape: opts.scrape, seconds: ctx.seconds, units: { workqueue: 'items' },
+    extra: (row) => { for (const q of queues) row[`workqueue/${q.name}`] = q.len(); },
+  });
+  await sampler.start();
 
   const timed = new Set<string>();
   const phasesOf = spec.steps.map((step) => step.phases.map((p) => (p.action === 'wait' ? new WaitPhase(p, ctx, timed) : new ActionPhase(p, ctx))));
@@ -117,9 +71,7 @@ export async function runScenario(opts: RunOptions): Promise<Report> {
     }
     if (phases.some((p) => p.failed > 0 || p.error)) { failedSteps = true; break; }
   }
-  sampling = false;
-  await sampler;
-  await sampleOnce();
+  await sampler.stop();
 
   const requests = metrics.summary();
   const responses = metrics.responses();
@@ -136,14 +88,14 @@ export async function runScenario(opts: RunOptions): Promise<Report> {
     timings[`workqueue ${q.name} work duration`] = inMs(q.workSeconds);
   }
   const slos = evaluateSlos(spec.slos, { requests, timings, counters }, params);
-  const peakRss = series.peak('memory/server RSS');
+  const peakRss = sampler.peak('memory/server RSS');
   if (peakRss !== null) counters['server-peak-rss-mb'] = Math.round(peakRss);
-  const final = lastServer as ServerSample | null;
+  const final = sampler.server();
   return {
     format: REPORT_FORMAT,
     scenario: { name: spec.name, description: spec.description, scale: opts.scale, params: Object.fromEntries(Object.entries(spec.params).map(([k, p]) => [k, p.value as Json])) },
     target: opts.target,
-    clock: 'real',
+    clock: opts.clockKind ?? 'real',
     startedAt,
     durationSeconds: ctx.seconds(),
     machine: { cores: cpus().length, memoryBytes: totalmem(), node: process.version, commit: opts.commit },
@@ -151,7 +103,7 @@ export async function runScenario(opts: RunOptions): Promise<Report> {
     rejections: final?.rejected ?? [],
     retryAfter: metrics.retryAfterStats(),
     counters, timings,
-    series: series.build(),
+    series: sampler.build(),
     slos,
     verdict: failedSteps || slos.some((s) => !s.ok) ? 'fail' : 'pass',
   };

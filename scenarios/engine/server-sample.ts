@@ -3,7 +3,7 @@
 // and the process's memory and CPU, read from the target's /metrics.
 import type { RestClient } from '../client/rest.js';
 import { readInflight, readProcess, readRejections, scrapeMetrics } from '../client/scrape.js';
-import type { ServerSample } from './runner.js';
+import type { ServerSample } from './sampler.js';
 
 /** `client` must not be rate limited nor counted: scraping is not part of the load. */
 export function serverSampler(client: RestClient): () => Promise<ServerSample | null> {

@@ -55,12 +55,19 @@ export function serverOptions(spec: ScenarioSpec): Record<string, Json> {
   return out;
 }
 
-export async function openTarget(choice: TargetChoice, spec: ScenarioSpec, clock: Clock): Promise<OpenTarget> {
+/** A cluster by kubeconfig or a running kemu by URL; undefined when the choice is the embedded emulator. */
+export async function openRemoteTarget(choice: TargetChoice): Promise<OpenTarget | undefined> {
   if (choice.kubeconfig) {
     const target = fromKubeconfig(choice.kubeconfig, choice.context ? { hubContext: choice.context } : {});
     return { kind: 'kubeconfig', target, server: target.connection(target.clusters()[0]).baseUrl, options: {}, close: async () => undefined };
   }
   if (choice.target && choice.target !== 'embedded') return openUrl(choice);
+  return undefined;
+}
+
+export async function openTarget(choice: TargetChoice, spec: ScenarioSpec, clock: Clock): Promise<OpenTarget> {
+  const remote = await openRemoteTarget(choice);
+  if (remote) return remote;
   const options = serverOptions(spec);
   const dataDir = await mkdtemp(join(tmpdir(), 'kemu-scenario-'));
   // The load runs as a service account, as a controller would: system:masters (the admin token)

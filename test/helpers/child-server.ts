@@ -15,6 +15,8 @@ export interface ChildServerOptions {
   readonly spokes?: number;
   readonly readyTimeoutMs?: number;
   readonly extraArgs?: readonly string[];
+  /** `--host` (default 127.0.0.1); null leaves the flag out, so kemu binds its default. */
+  readonly host?: string | null;
 }
 
 export interface ChildServer {
@@ -39,7 +41,7 @@ export async function spawnChildServer(opts: ChildServerOptions): Promise<ChildS
   const kubeconfig = opts.kubeconfig ?? join(opts.dataDir, 'kubeconfig');
   const args = [
     '--import', 'tsx', join(REPO_ROOT, 'bin', 'kemu.ts'), 'serve',
-    '--host', '127.0.0.1', '--port', '0', '--data-dir', opts.dataDir, '--kubeconfig', kubeconfig,
+    ...(opts.host === null ? [] : ['--host', opts.host ?? '127.0.0.1']), '--port', '0', '--data-dir', opts.dataDir, '--kubeconfig', kubeconfig,
     '--spokes', String(opts.spokes ?? 0), ...(opts.extraArgs ?? []),
   ];
   const proc = spawn(process.execPath, args, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });

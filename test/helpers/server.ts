@@ -27,7 +27,8 @@ export async function tempDir(prefix = 'kemu-test-'): Promise<string> {
 export async function startTestServer(opts: Partial<ServerOptions> = {}): Promise<TestServer> {
   const dataDir = opts.dataDir ?? await tempDir();
   const kubeconfig = join(dataDir, 'kubeconfig');
-  const server = await startServer({ port: 0, host: '127.0.0.1', spokes: 1, kubeconfigPath: kubeconfig, ...opts, dataDir });
+  // Warnings and errors only: the start line of every test's server would bury the test output.
+  const server = await startServer({ port: 0, host: '127.0.0.1', spokes: 1, kubeconfigPath: kubeconfig, logLevel: 'warn', ...opts, dataDir });
   return {
     server, dataDir, kubeconfig,
     req: (method, path, body, headers) => httpRequest(server.url, server.caCertPem, server.adminToken, method, path, body, headers),

@@ -4,13 +4,21 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Store, type StoreEvent } from '../../model/store/store.js';
 import type { KubeObject } from '../../model/object.js';
+import { isStatus, type Status } from '../../model/status.js';
 import { tempDir } from '../helpers/server.js';
 
 const key = (name: string, namespace = 'default', cluster = 'hub') => ({ cluster, group: '', resource: 'configmaps', namespace, name });
 const cm = (name: string): KubeObject => ({ kind: 'ConfigMap', apiVersion: 'v1', metadata: { name, namespace: 'default' }, data: { a: name } });
 
-function created<T>(r: T | 'exists'): T {
+function created<T>(r: T | 'exists' | Status): T {
   if (r === 'exists') throw new Error('create found the key present');
+  if (isStatus(r)) throw new Error(r.message);
+  return r;
+}
+
+function updated<T>(r: T | 'conflict' | Status): T {
+  if (r === 'conflict') throw new Error('update conflicted');
+  if (isStatus(r)) throw new Error(r.message);
   return r;
 }
 
@@ -40,8 +48,7 @@ test('the served bytes of each write are a buffer of their own, not a slice of t
   const seen: StoreEvent[] = [];
   store.subscribe((e) => seen.push(e));
   const a = created(await store.create(key('a'), { ...cm('a'), data: { note: 'é and ü' } }));
-  const u = await store.update(key('a'), a.rv, { ...cm('a'), data: { a: 'changed' } }, cm('a'));
-  if (u === 'conflict') throw new Error('unexpected');
+  const u = updated(await store.update(key('a'), a.rv, { ...cm('a'), data: { a: 'changed' } }, cm('a')));
   for (const b of [a.bytes, u.bytes, ...seen.map((e) => e.bytes)]) {
     assert.is(b.byteOffset, 0);
     assert.is(b.buffer.byteLength, b.length);
@@ -58,11 +65,9 @@ test('create of an existing key answers exists and changes nothing', async () =>
 });
 
 test('update and remove are conditional on the resourceVersion', async () => {
-  const a = await store.create(key('a'), cm('a'));
-  if (a === 'exists') throw new Error('unexpected');
+  const a = created(await store.create(key('a'), cm('a')));
   assert.is(await store.update(key('a'), a.rv + 100, cm('a'), cm('a')), 'conflict');
-  const u = await store.update(key('a'), a.rv, { ...cm('a'), data: { a: 'changed' } }, cm('a'));
-  if (u === 'conflict') throw new Error('update at the current version conflicted');
+  const u = updated(await store.update(key('a'), a.rv, { ...cm('a'), data: { a: 'changed' } }, cm('a')));
   assert.is(await store.remove(key('a'), a.rv, cm('a')), 'conflict');
   assert.ok(await store.remove(key('a'), u.rv, cm('a')) !== 'conflict');
   assert.is(store.get(key('a')), undefined);
@@ -101,8 +106,7 @@ test('events reach listeners after commit in resourceVersion order', async () =>
 });
 
 test('the resourceVersion counter survives reopening', async () => {
-  const a = await store.create(key('a'), cm('a'));
-  if (a === 'exists') throw new Error('unexpected');
+  const a = created(await store.create(key('a'), cm('a')));
   await store.close();
   store = Store.open({ path: join(dir, 'store.mdb') });
   assert.is(store.openedAtRV, a.rv);

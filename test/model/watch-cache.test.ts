@@ -66,7 +66,7 @@ class Obj {
 
   async create(): Promise<number> {
     const e = await store.create(this.key, structuredClone(this.cur));
-    if (e === 'exists') throw new Error('exists');
+    if (e === 'exists' || isStatus(e)) throw new Error('not created');
     this.rv = e.rv;
     return e.rv;
   }
@@ -76,7 +76,7 @@ class Obj {
     const next = structuredClone(prev);
     change(next);
     const e = await store.update(this.key, this.rv, next, prev);
-    if (e === 'conflict') throw new Error('conflict');
+    if (e === 'conflict' || isStatus(e)) throw new Error('not updated');
     this.cur = next;
     this.rv = e.rv;
     return e.rv;

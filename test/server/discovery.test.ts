@@ -122,9 +122,11 @@ test('v2beta1 when asked for first; q-values reorder', () => {
   assert.is(json(legacy.body).kind, 'APIGroupList');
 });
 
-test('protobuf falls back to JSON; nothing acceptable is 406', () => {
+test('protobuf is served when preferred (protobuf.test.ts checks its content); nothing acceptable is 406', () => {
   const a = docs.respond('/api/v1', 'application/vnd.kubernetes.protobuf,application/json', undefined)!;
-  assert.is(a.headers['Content-Type'], 'application/json');
+  assert.is(a.headers['Content-Type'], 'application/vnd.kubernetes.protobuf');
+  const b = docs.respond('/api/v1', 'application/vnd.kubernetes.protobuf;q=0.5,application/json', undefined)!;
+  assert.is(b.headers['Content-Type'], 'application/json');
   const n = docs.respond('/apis', 'text/html', undefined)!;
   assert.is(n.statusCode, 406);
   assert.is(json(n.body).reason, 'NotAcceptable');
