@@ -2,23 +2,12 @@
 // on stdout, the report files, and line-and-field errors for a broken scenario file.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { execFile } from 'node:child_process';
 import { readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
+import { kemuCli } from '../helpers/kemu-cli.js';
 import { startTestServer, tempDir } from '../helpers/server.js';
 
-const run = promisify(execFile);
-
-async function kemu(...args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'bin/kemu.ts', ...args], { timeout: 60_000 });
-    return { stdout, stderr, code: 0 };
-  } catch (e) {
-    const err = e as { stdout: string; stderr: string; code: number };
-    return { stdout: err.stdout, stderr: err.stderr, code: err.code };
-  }
-}
+const kemu = (...args: string[]) => kemuCli(args);
 
 let dir = '';
 test.before(async () => { dir = await tempDir('kemu-run-cli-'); });

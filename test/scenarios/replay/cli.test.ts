@@ -2,24 +2,14 @@
 // line number for a malformed one, and with the clusters for a log whose clusters the target lacks.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { execFile } from 'node:child_process';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
+import { kemuCli } from '../../helpers/kemu-cli.js';
 import { startTestServer, tempDir, type TestServer } from '../../helpers/server.js';
 
-const run = promisify(execFile);
 const LOG = join(import.meta.dirname, 'fixtures', 'audit.log');
 
-async function kemu(...args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'bin/kemu.ts', ...args], { timeout: 60_000 });
-    return { stdout, stderr, code: 0 };
-  } catch (e) {
-    const err = e as { stdout: string; stderr: string; code: number };
-    return { stdout: err.stdout, stderr: err.stderr, code: err.code };
-  }
-}
+const kemu = (...args: string[]) => kemuCli(args);
 
 let dir = '';
 let server: TestServer;
