@@ -111,16 +111,16 @@ export class WaitPhase {
     this.meeting.add(key);
     const timing = this.spec.timing;
     if (!timing) return;
+    const created = this.ctx.createdAt.get(objectKey(cluster, apiVersion, kind, obj.metadata?.namespace, obj.metadata?.name ?? ''));
+    const timedKey = `${timing}\u0000${key}`;
+    // Only objects this run created are timed: their acknowledgment time is exact, where
+    // creationTimestamp has whole seconds. An earlier wait may have timed them already.
+    if (created === undefined || this.timed.has(timedKey)) return;
+    this.timed.add(timedKey);
     if (!live) {
       this.ctx.count(`${timing} untimed`);
       return;
     }
-    const created = this.ctx.createdAt.get(objectKey(cluster, apiVersion, kind, obj.metadata?.namespace, obj.metadata?.name ?? ''));
-    const timedKey = `${timing}\u0000${key}`;
-    // Only objects this run created are timed: their acknowledgment time is exact, where
-    // creationTimestamp has whole seconds.
-    if (created === undefined || this.timed.has(timedKey)) return;
-    this.timed.add(timedKey);
     this.ctx.time(timing, this.ctx.clock.now() - created);
   }
 
