@@ -168,7 +168,8 @@ function splitCsvLine(line: string): string[] | string {
 }
 
 /**
- * kemu's own admin token, generated once (32 random bytes, base64url) and kept in
+ * kemu's own admin token, generated once (32 random bytes, hex: base64url could start with '-',
+ * which command lines such as `kemu run --token T` would take for a flag) and kept in
  * `<dataDir>/admin-token` (mode 0600) so existing kubeconfigs keep working after a restart.
  */
 export async function ensureAdminToken(dataDir: string): Promise<string> {
@@ -180,7 +181,7 @@ export async function ensureAdminToken(dataDir: string): Promise<string> {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
   await fs.mkdir(dataDir, { recursive: true });
-  const token = randomBytes(32).toString('base64url');
+  const token = randomBytes(32).toString('hex');
   await writeFileAtomic(path, `${token}\n`, 0o600);
   return token;
 }

@@ -110,7 +110,7 @@ test('tokens file cannot rebind the admin token; later duplicates win', () => {
 test('ensureAdminToken: generated once, 0600, stable', async () => {
   const dir = join(tempDir(), 'nested', 'data');
   const t1 = await ensureAdminToken(dir);
-  assert.match(t1, /^[A-Za-z0-9_-]{43}$/);
+  assert.match(t1, /^[0-9a-f]{64}$/);
   assert.is(statSync(join(dir, 'admin-token')).mode & 0o777, 0o600);
   const t2 = await ensureAdminToken(dir);
   assert.is(t2, t1);

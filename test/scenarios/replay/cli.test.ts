@@ -19,7 +19,7 @@ test.before(async () => {
   server = await startTestServer({ spokes: 1 });
   const ca = join(dir, 'ca.crt');
   await writeFile(ca, server.server.caCertPem);
-  target = ['--target', server.server.url, '--token', server.server.adminToken, '--ca', ca];
+  target = ['--target', server.server.url, `--token=${server.server.adminToken}`, '--ca', ca];
 });
 test.after(async () => {
   await server.close();
