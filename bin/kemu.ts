@@ -7,6 +7,7 @@ import { DEFAULTS } from '../model/defaults.js';
 import { startServer } from '../server/app.js';
 import { adminRequest } from '../server/admin-client.js';
 import { renderKubeconfig } from '../server/kubeconfig.js';
+import { reportToParent, serveShards, shardSlice } from './shards.js';
 import { compareCommand, replayCommand, runScenarioCommand, scenariosCommand } from './scenario-commands.js';
 
 const HELP = `kemu — a Kubernetes API-server emulator for offline scale testing
@@ -34,6 +35,12 @@ Flags:
   --data-dir DIR       where the store, CA and token live (default ${DEFAULTS.dataDir})
   --spokes N           ensure spokes spoke-1..spoke-N exist (default 0; npm start uses ${DEFAULTS.spokes})
   --kubeconfig FILE    kubeconfig to write, one context per cluster (default ${DEFAULTS.kubeconfig})
+  --shards N           run N processes (one per core), shard K serving a contiguous 1/N of the spokes
+                       (shard 0 also the hub) on --port+K (ephemeral with --port 0) with data in
+                       --data-dir/shard-K; all share one CA and token, and the kubeconfig points each
+                       context at its shard. Clusters added at run time stay on the shard they are
+                       added to (kemu clusters --data-dir DIR/shard-K) and out of this kubeconfig
+  --shard K            with --shards N: be shard K only, without forking (one pod per shard, deploy/)
   --tokens-file FILE   extra bearer tokens, kube-apiserver --token-auth-file CSV format
   --watch-window N     events kept per cluster and resource for resuming watches (default ${DEFAULTS.watchWindow})
   --enable-priority-and-fairness=BOOL
@@ -111,6 +118,8 @@ async function serve(args: string[]): Promise<number> {
       port: { type: 'string', default: String(DEFAULTS.port) },
       'data-dir': { type: 'string', default: DEFAULTS.dataDir },
       spokes: { type: 'string', default: '0' },
+      shards: { type: 'string', default: '1' },
+      shard: { type: 'string' },
       kubeconfig: { type: 'string', default: DEFAULTS.kubeconfig },
       'tokens-file': { type: 'string' },
       crds: { type: 'string' },
@@ -149,6 +158,21 @@ async function serve(args: string[]): Promise<number> {
     process.stderr.write(`kemu: --enable-priority-and-fairness must be true or false, got "${apf}"\n`);
     return 2;
   }
+  const shards = wholeNumber(values.shards, '--shards');
+  const shard = values.shard === undefined ? undefined : wholeNumber(values.shard, '--shard');
+  if (shards < 1 || (shard !== undefined && shard >= shards)) {
+    process.stderr.write(`kemu: --shards must be at least 1 and --shard below it, got --shards ${shards} --shard ${shard ?? '(none)'}\n`);
+    return 2;
+  }
+  if (shards > 1 && shard === undefined) {
+    // Every shard would append to the one file.
+    if (values.record) {
+      process.stderr.write('kemu: --record cannot be used with --shards; record each shard with --shard K\n');
+      return 2;
+    }
+    return serveShards({ shards, host: values.host, port, dataDir: resolve(values['data-dir']), spokes, kubeconfigPath, serveArgs: args });
+  }
+  const slice = shardSlice(shard ?? 0, shards, spokes);
   const server = await startServer({
     enablePriorityAndFairness: apf === 'true',
     maxRequestsInflight: wholeNumber(values['max-requests-inflight'], '--max-requests-inflight'),
@@ -159,23 +183,29 @@ async function serve(args: string[]): Promise<number> {
     kwokStages: (values['kwok-stages'] ?? []).map((p) => resolve(p)),
     hubNodes: wholeNumber(values.nodes, '--nodes'),
     spokeNodes: wholeNumber(values['spoke-nodes'], '--spoke-nodes'),
-    host: values.host, port, dataDir: resolve(values['data-dir']), spokes, kubeconfigPath,
+    host: values.host, port, dataDir: resolve(values['data-dir']), spokes: slice.count, spokeOffset: slice.offset, kubeconfigPath,
     tokensFile: values['tokens-file'], watchWindow, crdsDir: values.crds ? resolve(values.crds) : undefined,
     record: values.record ? resolve(values.record) : undefined,
     maxDbSizeBytes, logLevel,
   });
-  process.stdout.write(`kemu serving ${server.clusters.size} clusters at ${server.url} kubeconfig=${kubeconfigPath}\n`);
-  process.stdout.write(`try: kubectl --kubeconfig ${kubeconfigPath} get namespaces   (contexts: ${server.clusters.list().map((c) => c.name).slice(0, 4).join(', ')}${server.clusters.size > 4 ? ', …' : ''})\n`);
+  const forked = reportToParent(server.url, server.clusters.list().map((c) => c.name));
+  if (!forked) {
+    process.stdout.write(`kemu serving ${server.clusters.size} clusters at ${server.url} kubeconfig=${kubeconfigPath}\n`);
+    process.stdout.write(`try: kubectl --kubeconfig ${kubeconfigPath} get namespaces   (contexts: ${server.clusters.list().map((c) => c.name).slice(0, 4).join(', ')}${server.clusters.size > 4 ? ', …' : ''})\n`);
+  }
   await new Promise<void>((done) => {
     const stop = () => {
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
+      process.off('disconnect', stop);
       void server.close().then(done);
     };
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
+    // A forked shard whose parent is gone (killed outright) stops rather than linger.
+    if (forked) process.on('disconnect', stop);
   });
-  process.stdout.write('kemu stopped\n');
+  if (!forked) process.stdout.write('kemu stopped\n');
   return 0;
 }
 

@@ -55,6 +55,8 @@ export interface ServerOptions {
   readonly dataDir: string;
   /** Ensures spokes `spoke-1` … `spoke-N` exist (more may exist from earlier runs). */
   readonly spokes?: number;
+  /** Numbers the spokes from `spoke-(offset+1)`: a shard owns a slice of the spokes (bin/shards.ts). */
+  readonly spokeOffset?: number;
   /** Where to write the kubeconfig; rewritten when clusters are added or removed. */
   readonly kubeconfigPath?: string;
   readonly tokensFile?: string;
@@ -135,8 +137,8 @@ export const KUBE_VERSION = Object.freeze({
   gitTreeState: 'clean', buildDate: '2026-01-01T00:00:00Z', goVersion: 'go1.23.12', compiler: 'gc', platform: 'linux/amd64',
 });
 
-export function spokeNames(n: number): string[] {
-  return Array.from({ length: n }, (_, i) => `spoke-${i + 1}`);
+export function spokeNames(n: number, offset = 0): string[] {
+  return Array.from({ length: n }, (_, i) => `spoke-${offset + i + 1}`);
 }
 
 export async function startServer(opts: ServerOptions): Promise<KemuServer> {
@@ -163,7 +165,7 @@ export async function startServer(opts: ServerOptions): Promise<KemuServer> {
   const snapshots = new SnapshotCache(store, clock, { ttlMs: DEFAULTS.listSnapshotTtlMs, max: DEFAULTS.listSnapshots });
   const registry = new Registry(store, watchCache, clock, rng, snapshots);
   const clusters = new Clusters(store, registry, watchCache, catalog, clock);
-  await clusters.ensure([HUB, ...spokeNames(opts.spokes ?? 0)]);
+  await clusters.ensure([HUB, ...spokeNames(opts.spokes ?? 0, opts.spokeOffset)]);
   const enabled = parseControllers(opts.controllers ?? DEFAULTS.controllers);
   if (typeof enabled === 'string') throw new Error(`--controllers: ${enabled}`);
   const switches = new ControllerSwitches(enabled);
