@@ -17,6 +17,8 @@ export interface RunContext {
   /** Seconds since the run started, on its clock. */
   seconds(): number;
   readonly mapper: RESTMapper;
+  /** The target's clusters, the hub first. */
+  clusters(): readonly string[];
   /** The client of a cluster, or why there is none (unknown cluster). */
   client(cluster: string): RestClient | string;
   readonly params: Scope;

@@ -8,6 +8,7 @@ import type { RestClient } from '../client/rest.js';
 import { REPORT_FORMAT, type Json, type LatencySummary, type PhaseReport, type Report, type StepReport } from '../report/types.js';
 import type { RunContext, QueueGauge } from './context.js';
 import { RESTMapper } from './mapper.js';
+import { ModulePhase } from './module-phase.js';
 import { ActionPhase } from './phase.js';
 import { RunSampler, type ServerSample } from './sampler.js';
 import { evaluateSlos, summarize } from './slo.js';
@@ -44,6 +45,7 @@ export async function runScenario(opts: RunOptions): Promise<Report> {
   const ctx: RunContext = {
     clock, mapper: new RESTMapper(), params, queues, createdAt: new Map(), workqueueMetrics: workqueues,
     seconds: () => (clock.now() - startMs) / 1000,
+    clusters: () => [...opts.clients.keys()],
     client: (cluster) => opts.clients.get(cluster) ?? `no cluster "${cluster}" in the target (it has ${[...opts.clients.keys()].slice(0, 5).join(', ')}${opts.clients.size > 5 ? ', …' : ''})`,
     count: (name) => { counters[name] = (counters[name] ?? 0) + 1; },
     time: (name, ms) => { let s = samples.get(name); if (!s) samples.set(name, s = []); s.push(ms); },
@@ -57,7 +59,8 @@ export async function runScenario(opts: RunOptions): Promise<Report> {
   await sampler.start();
 
   const timed = new Set<string>();
-  const phasesOf = spec.steps.map((step) => step.phases.map((p) => (p.action === 'wait' ? new WaitPhase(p, ctx, timed) : new ActionPhase(p, ctx))));
+  const phasesOf = spec.steps.map((step) => step.phases.map((p) =>
+    p.action === 'wait' ? new WaitPhase(p, ctx, timed) : p.action === 'run' ? new ModulePhase(p, ctx) : new ActionPhase(p, ctx)));
   total = phasesOf.flat().reduce((n, p) => n + (p instanceof WaitPhase && p.count() === 0 ? 0 : p.count()), 0);
   const steps: StepReport[] = [];
   let failedSteps = false;

@@ -8,7 +8,7 @@ import { ExprError, exprNames, type Value } from './expr.js';
 import { documentErrors, formatErrors, ShapeChecker, type Shape } from './shape.js';
 import { templateExprs } from './template.js';
 
-export const ACTIONS = ['create', 'apply', 'patch', 'delete', 'wait'] as const;
+export const ACTIONS = ['create', 'apply', 'patch', 'delete', 'wait', 'run'] as const;
 export type Action = typeof ACTIONS[number];
 
 export type ParamValue = number | string | boolean;
@@ -51,6 +51,10 @@ export interface PhaseSpec {
   readonly gone?: boolean;
   /** wait: records, under this name, the time from each object's creation to the condition. */
   readonly timing?: string;
+  /** run: a TypeScript module (path relative to the scenario file) whose default export runs the phase. */
+  readonly module?: string;
+  /** run: the module's own settings, templated over the parameters. */
+  readonly with?: Readonly<Record<string, unknown>>;
 }
 
 export interface StepSpec {
@@ -122,6 +126,7 @@ const PHASE: Shape = {
     rate: { shape: num }, workers: { shape: num }, retries: { shape: num }, timeoutSeconds: { shape: num },
     resource: { shape: { kind: 'object', fields: { apiVersion: { shape: str, required: true }, kind: { shape: str, required: true } } } },
     labelSelector: { shape: str }, until: { shape: str }, gone: { shape: bool }, timing: { shape: str },
+    module: { shape: str }, with: { shape: { kind: 'map', of: { kind: 'any' } } },
   },
 };
 
@@ -213,7 +218,9 @@ export async function loadScenario(file: string, sets: Readonly<Record<string, s
       let templates = phase.templates;
       if (template !== undefined) templates = [template];
       if (templateFile) templates = await readTemplates(resolve(dirname(file), templateFile), where);
-      const needsTemplate = phase.action !== 'wait';
+      const needsTemplate = phase.action !== 'wait' && phase.action !== 'run';
+      if (phase.action === 'run' && !phase.module) problems.push(`${where}: run needs module (a TypeScript file)`);
+      const module = phase.module === undefined ? {} : { module: resolve(dirname(file), phase.module) };
       if (needsTemplate && !templates?.length) problems.push(`${where}: ${phase.action} needs template, templates or templateFile`);
       if (phase.action === 'wait' && !phase.resource) problems.push(`${where}: wait needs resource {apiVersion, kind}`);
       if (phase.action === 'patch' && !phase.patchType) problems.push(`${where}: patch needs patchType (merge, strategic or json)`);
@@ -225,7 +232,7 @@ export async function loadScenario(file: string, sets: Readonly<Record<string, s
           problems.push(`${where}: ${e.message}`);
         }
       }
-      phases.push({ ...rest, templates });
+      phases.push({ ...rest, ...module, templates });
     }
     steps.push({ name: step.name, phases });
   }

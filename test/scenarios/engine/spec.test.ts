@@ -49,7 +49,7 @@ test('a typo in a field name is reported with line, column, path and a suggestio
 
 test('a wrong enum value, a wrong type and an unknown parameter name each get their line', async () => {
   const msg = await errorOf(GOOD.replace('action: create', 'action: creat').replace('"{{n}}"', '"{{nn}}"').replace('  - name: one', '  - name: [one]'));
-  assert.match(msg, 'FILE:10:17: steps[0].phases[0].action: "creat" is not one of create, apply, patch, delete, wait (did you mean "create"?)');
+  assert.match(msg, 'FILE:10:17: steps[0].phases[0].action: "creat" is not one of create, apply, patch, delete, wait, run (did you mean "create"?)');
   assert.match(msg, 'FILE:11:16: steps[0].phases[0].count: unknown name "nn" in "nn" (did you mean "n"?)');
   assert.match(msg, 'FILE:7:11: steps[0].name: expected a string');
 });
