@@ -75,7 +75,8 @@ export async function openTarget(choice: TargetChoice, spec: ScenarioSpec, clock
   const token = randomBytes(24).toString('base64url');
   const tokensFile = join(dataDir, 'load-tokens.csv');
   await writeFile(tokensFile, `${token},${LOAD_USER},${LOAD_USER},"system:serviceaccounts,system:serviceaccounts:kemu-scenario"\n`, { mode: 0o600 });
-  const server = await startServer({ host: '127.0.0.1', port: 0, dataDir, clock, tokensFile, ...(options as Partial<ServerOptions>) });
+  // Warnings only: the run's own summary is the output a user reads.
+  const server = await startServer({ host: '127.0.0.1', port: 0, dataDir, clock, tokensFile, logLevel: 'warn', ...(options as Partial<ServerOptions>) });
   const target = fromKemu(server.url, server.caCertPem, token, server.clusters.list().map((c) => c.name));
   return {
     kind: 'embedded', target, server: server.url, options,
