@@ -9,3 +9,12 @@ export async function waitUntil<T>(what: string, check: () => T | undefined | fa
     await new Promise((r) => setTimeout(r, stepMs));
   }
 }
+
+/** waitUntil for a check that needs a request: polls until it resolves true, within timeoutMs. */
+export async function waitUntilAsync(what: string, check: () => Promise<boolean>, timeoutMs = 10_000, stepMs = 20): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() >= deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, stepMs));
+  }
+}

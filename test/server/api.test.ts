@@ -1,6 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { startTestServer, type TestServer } from '../helpers/server.js';
+import { waitUntilAsync } from '../helpers/wait-until.js';
 
 let ts: TestServer;
 const CM = '/api/v1/namespaces/default/configmaps';
@@ -11,14 +12,6 @@ const deployment = (name: string, replicas = 1) => ({
   apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name },
   spec: { replicas, selector: { matchLabels: { app: name } }, template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'c', image: 'nginx' }] } } },
 });
-
-async function until(check: () => Promise<boolean>, ms = 5000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not reached in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 test.before(async () => {
   ts = await startTestServer();
@@ -134,10 +127,10 @@ test('namespaces: system ones exist, default may not be deleted, deletion finali
   const create = await ts.req('POST', '/api/v1/namespaces/doomed/configmaps', { metadata: { name: 'c' } });
   assert.is(create.status, 403);
   assert.is(create.json<{ message: string }>().message, 'configmaps "c" is forbidden: unable to create new content in namespace doomed because it is being terminated');
-  await until(async () => (await ts.req('GET', '/api/v1/namespaces/doomed/configmaps/plain')).status === 404);
+  await waitUntilAsync('the doomed ConfigMap to be gone', async () => (await ts.req('GET', '/api/v1/namespaces/doomed/configmaps/plain')).status === 404, 5_000);
   assert.is((await ts.req('GET', '/api/v1/namespaces/doomed')).status, 200, 'held by content with a finalizer');
   await ts.req('PUT', '/api/v1/namespaces/doomed/configmaps/held', { metadata: { name: 'held', finalizers: [] } });
-  await until(async () => (await ts.req('GET', '/api/v1/namespaces/doomed')).status === 404);
+  await waitUntilAsync('the doomed namespace to be gone', async () => (await ts.req('GET', '/api/v1/namespaces/doomed')).status === 404, 5_000);
 });
 
 test('list: label and field selectors, limit and continue, remainingItemCount', async () => {

@@ -4,11 +4,11 @@
 // Each case is a golden file test/golden/patch/http/bad-*.json: the Status kube-apiserver 1.32
 // sends, and the stored object (GET before and after, resourceVersion included) is unchanged.
 import { readdirSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { GOLDEN_DIR, startPatchGoldenServer } from '../helpers/patch-golden.js';
+import type { TestServer } from '../helpers/server.js';
 
 type Obj = Record<string, unknown>;
 
@@ -29,33 +29,16 @@ interface BadCase {
   }];
 }
 
-const GOLDEN_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'golden', 'patch', 'http');
-const NAMESPACE = 'patch-golden';
-const CRD_PATH = '/apis/apiextensions.k8s.io/v1/customresourcedefinitions';
 
 let t: TestServer;
 
 test.before(async () => {
-  t = await startTestServer({ spokes: 0, controllers: 'namespace' });
-  const ns = await t.req('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NAMESPACE } });
-  assert.is(ns.status, 201, ns.text);
-  // The Gadget CRD the patch goldens share.
-  const crd = await t.req('POST', CRD_PATH, JSON.parse(readFileSync(join(GOLDEN_DIR, 'crd.json'), 'utf8')));
-  assert.is(crd.status, 201, crd.text);
-  await until(async () => (await t.req('GET', `/apis/golden.example.com/v1/namespaces/${NAMESPACE}/gadgets`)).status === 200);
+  t = await startPatchGoldenServer();
 });
 
 test.after(async () => {
   await t?.close();
 });
-
-async function until(ok: () => Promise<boolean>): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    if (await ok()) return;
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  assert.unreachable('condition not reached in 2 s');
-}
 
 const withQuery = (path: string, query?: string): string => (query ? `${path}?${query}` : path);
 

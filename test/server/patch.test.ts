@@ -4,12 +4,13 @@
 // patch-bad-input.test.ts): each creates its object, runs its PATCH steps and compares every
 // answer with what kube-apiserver 1.32 returns, server-set values normalized out.
 import { readdirSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { realClock, rfc3339, type Clock } from '../../model/clock.js';
-import { startTestServer, type TestResponse, type TestServer } from '../helpers/server.js';
+import { GOLDEN_DIR, startPatchGoldenServer } from '../helpers/patch-golden.js';
+import type { TestResponse, TestServer } from '../helpers/server.js';
+import { waitUntilAsync } from '../helpers/wait-until.js';
 
 type Obj = Record<string, unknown>;
 
@@ -48,9 +49,6 @@ interface Golden {
   readonly steps: readonly Step[];
 }
 
-const GOLDEN_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'golden', 'patch', 'http');
-const NAMESPACE = 'patch-golden';
-const CRD_PATH = '/apis/apiextensions.k8s.io/v1/customresourcedefinitions';
 
 // Every write lands in the same second, as writes in a fast test against a real server usually
 // do: managedFields entries then sort by operation and manager name alone, and every time is this.
@@ -60,27 +58,12 @@ const clock: Clock = { ...realClock, now: () => NOW };
 let t: TestServer;
 
 test.before(async () => {
-  // Controllers off: the goldens are about what PATCH stores, not what a deployment controller adds.
-  t = await startTestServer({ spokes: 0, clock, controllers: 'namespace' });
-  const ns = await t.req('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NAMESPACE } });
-  assert.is(ns.status, 201, ns.text);
-  // The custom resource of the golden cases: a namespaced Gadget with a structural schema.
-  const crd = await t.req('POST', CRD_PATH, JSON.parse(readFileSync(join(GOLDEN_DIR, 'crd.json'), 'utf8')));
-  assert.is(crd.status, 201, crd.text);
-  await until(async () => (await t.req('GET', `/apis/golden.example.com/v1/namespaces/${NAMESPACE}/gadgets`)).status === 200);
+  t = await startPatchGoldenServer({ clock });
 });
 
 test.after(async () => {
   await t?.close();
 });
-
-async function until(ok: () => Promise<boolean>): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    if (await ok()) return;
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  assert.unreachable('condition not reached in 2 s');
-}
 
 function goldens(): { file: string; golden: Golden }[] {
   return readdirSync(GOLDEN_DIR).filter((f) => f.endsWith('.json') && f !== 'crd.json' && !f.startsWith('bad-')).sort()
@@ -161,7 +144,7 @@ async function remove(g: Golden): Promise<void> {
   }
   const del = await t.req('DELETE', path);
   assert.is(del.status, 200, del.text);
-  await until(async () => (await t.req('GET', path)).status === 404);
+  await waitUntilAsync(`${path} to be gone`, async () => (await t.req('GET', path)).status === 404, 2_000, 10);
 }
 
 async function run(g: Golden): Promise<void> {
