@@ -38,7 +38,7 @@ import { createThreeWayMergePatch } from '../model/patch/three-way.js';
 import { builtinSchema } from '../model/schema/builtin.js';
 import { isStatus } from '../model/status.js';
 import { REPO_ROOT, spawnChildServer, type ChildServer } from '../test/helpers/child-server.js';
-import { resultHead, runMain } from './common.js';
+import { resultHead, runMain, usingServer } from './common.js';
 
 type Obj = Record<string, unknown>;
 
@@ -389,7 +389,7 @@ async function main(): Promise<void> {
     .catch(async (err: unknown) => { await rm(dataDir, { recursive: true, force: true }); throw err; });
   const agent = new Agent({ keepAlive: true, maxSockets: concurrency, ca: child.caCertPem });
   const width = Math.max(4, String(n - 1).length);
-  try {
+  await usingServer(child, dataDir, async () => {
     for (const ns of Object.values(NS)) {
       await ok(call(agent, child, 'POST', '/api/v1/namespaces', JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } })), [201], `namespace ${ns}`);
     }
@@ -454,14 +454,7 @@ async function main(): Promise<void> {
       },
       ...results,
     });
-  } catch (err) {
-    process.stderr.write(`server output:\n${child.output().slice(-2000)}\n`);
-    throw err;
-  } finally {
-    agent.destroy();
-    await child.stop();
-    await rm(dataDir, { recursive: true, force: true });
-  }
+  }, () => agent.destroy());
 }
 
 runMain(main);

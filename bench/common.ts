@@ -2,7 +2,7 @@
 // helpers, percentiles, CPU-profile summaries, /proc memory readings, and the result file with its
 // machine-info block.
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../test/helpers/child-server.js';
@@ -261,6 +261,26 @@ export async function writeResult(result: { bench: string; date: string }): Prom
 // ---------------------------------------------------------------------------------------------
 
 /** Runs a bench's main; on failure prints the stack and sets exit code 1. */
+/**
+ * Runs a bench body against a server child: on failure prints the end of the child's output (why
+ * it failed is usually there), and in every case releases the caller's clients, stops the child
+ * and removes its data dir.
+ */
+export async function usingServer<T>(
+  child: { output(): string; stop(): Promise<unknown> }, dataDir: string, body: () => Promise<T>, release?: () => void,
+): Promise<T> {
+  try {
+    return await body();
+  } catch (err) {
+    process.stderr.write(`server output:\n${child.output().slice(-2000)}\n`);
+    throw err;
+  } finally {
+    release?.();
+    await child.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
 export function runMain(main: () => Promise<void>): void {
   main().catch((err: unknown) => {
     console.error(err instanceof Error ? err.stack ?? err.message : String(err));

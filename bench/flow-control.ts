@@ -39,7 +39,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { spawnChildServer, type ChildServer } from '../test/helpers/child-server.js';
 import { tempDir } from '../test/helpers/server.js';
-import { resultHead, runMain, sleep, summarize, type Summary, writeResult } from './common.js';
+import { resultHead, runMain, sleep, summarize, type Summary, usingServer, writeResult } from './common.js';
 import { cannon, type CannonOptions, type CannonRequest } from './load.js';
 
 const NS = 'bench';
@@ -134,7 +134,7 @@ interface OverheadRun { mode: Mode; round: number; reqPerSec: number; ms: Summar
 
 async function overheadRun(mode: Mode, round: number, tokensFile: string, o: { connections: number; duration: number; warmup: number; size: number }): Promise<OverheadRun> {
   const s = await startServer(tokensFile, [...MODES[mode]]);
-  try {
+  return usingServer(s, s.dataDir, async () => {
     await mustCreate(s, '/api/v1/namespaces', { metadata: { name: NS } });
     await mustCreate(s, CM, JSON.parse(configMapBody('cm', o.size)));
     const opts: CannonOptions = {
@@ -155,14 +155,7 @@ async function overheadRun(mode: Mode, round: number, tokensFile: string, o: { c
     };
     process.stderr.write(`overhead ${mode} round ${round}: ${run.reqPerSec} req/s, p50 ${run.ms.p50} ms, p99 ${run.ms.p99} ms\n`);
     return run;
-  } catch (err) {
-    process.stderr.write(`server output:\n${s.output().slice(-2000)}\n`);
-    throw err;
-  } finally {
-    scrapeAgents.get(s)?.destroy();
-    await s.stop();
-    await rm(s.dataDir, { recursive: true, force: true });
-  }
+  }, () => scrapeAgents.get(s)?.destroy());
 }
 
 interface OverheadRow { mode: Mode; reqPerSec: number; p50: number; p99: number }
@@ -218,7 +211,7 @@ function levelGauges(x: Samples) {
 async function saturation(tokensFile: string, o: { steps: number[]; stepSeconds: number; size: number; profile: string }) {
   const s = await startServer(tokensFile, ['--capacity-profile', o.profile]);
   const steps: Step[] = [];
-  try {
+  return usingServer(s, s.dataDir, async () => {
     await mustCreate(s, '/api/v1/namespaces', { metadata: { name: NS } });
     const headers = { authorization: `Bearer ${USER_TOKEN}`, accept: 'application/json', 'content-type': 'application/json' };
     // Warm up the create path (JIT) below the limits; not recorded.
@@ -281,14 +274,7 @@ async function saturation(tokensFile: string, o: { steps: number[]; stepSeconds:
     const final = await scrape(s);
     const nominal = sum(final, 'apiserver_flowcontrol_nominal_limit_seats', { priority_level: LEVEL });
     return { steps, globalDefaultNominalSeats: nominal };
-  } catch (err) {
-    process.stderr.write(`server output:\n${s.output().slice(-2000)}\n`);
-    throw err;
-  } finally {
-    scrapeAgents.get(s)?.destroy();
-    await s.stop();
-    await rm(s.dataDir, { recursive: true, force: true });
-  }
+  }, () => scrapeAgents.get(s)?.destroy());
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -7,14 +7,14 @@
 //   - CREATE a ConfigMap       JSON body | protobuf body (each answered in its own encoding)
 // The first answer of every protobuf variant is decoded and checked against the JSON one.
 //   npx tsx bench/protobuf.ts [--objects 10000] [--size 1024] [--seconds 5] [--concurrency 8] [--cpu-prof]
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import { Agent, request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isDeepStrictEqual, parseArgs } from 'node:util';
 import { decodeProtobufObject } from '../server/protobuf.js';
 import { encodeProtobufObject } from '../server/protobuf-encode.js';
-import { type Child, nowUs, type ProfileTop, profilePhases, resultHead, runMain, spawnServer, writeResult } from './common.js';
+import { type Child, nowUs, type ProfileTop, profilePhases, resultHead, runMain, spawnServer, usingServer, writeResult } from './common.js';
 
 const NS = 'bench';
 const CREATE_NS = 'bench-create';
@@ -95,7 +95,7 @@ async function main(): Promise<void> {
   const agent = new Agent({ keepAlive: true, maxSockets: concurrency, ca: child.ca });
   const phases: Record<string, [number, number]> = {};
   const json = (o: unknown) => Buffer.from(JSON.stringify(o));
-  try {
+  await usingServer(child, dataDir, async () => {
     for (const ns of [NS, CREATE_NS]) {
       const r = await call(agent, child, 'POST', '/api/v1/namespaces', 'application/json', json({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } }));
       if (r.status !== 201) throw new Error(`namespace ${ns}: ${r.status}`);
@@ -196,15 +196,10 @@ async function main(): Promise<void> {
       ...(profile ? { serverProfile: profile } : {}),
     };
     await writeResult(result);
-  } catch (err) {
-    process.stderr.write(`server output:\n${child.output().slice(-2000)}\n`);
-    throw err;
-  } finally {
+  }, () => {
     agent.destroy();
-    await child.stop();
-    await rm(dataDir, { recursive: true, force: true });
     if (profDir) process.stderr.write(`profile kept in ${profDir}\n`);
-  }
+  });
 }
 
 runMain(main);
